@@ -1,0 +1,116 @@
+"""A plan: the triage decision for every visit, the caregivers' routes and key figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from beredt.domain.clock import Clock, format_clock
+from beredt.domain.model import Id, Strict
+from beredt.domain.policy import Decision
+
+PLAN_FORMAT_VERSION = 1
+
+
+class PlannedVisit(Strict):
+    """The decision for one visit on one day. A visit postponed from an earlier day
+    appears again, with the same ``visit`` id, on the day it was postponed to."""
+
+    visit: str
+    client: Id
+    task: Id
+    date: dt.date = Field(description="The day this entry plans the visit for")
+    decision: Decision
+    reason: str = Field(min_length=1)
+    caregivers: list[Id] = Field(default_factory=list, max_length=2)
+    start: Clock | None = None
+    end: Clock | None = None
+    postponed_to: dt.date | None = None
+    relative: str | None = Field(default=None, description="Who takes over, if handed over")
+    shortfall: bool = Field(
+        default=False, description="Not kept for lack of capacity, against the policy"
+    )
+
+    @model_validator(mode="after")
+    def _decision_fields(self) -> PlannedVisit:
+        kept = self.decision is Decision.KEPT
+        if kept and (self.start is None or self.end is None or not self.caregivers):
+            raise ValueError("a KEPT visit needs caregivers, start and end")
+        if not kept and (self.caregivers or self.start is not None):
+            raise ValueError(f"a {self.decision.value} visit has no caregivers or start")
+        if (self.decision is Decision.POSTPONED) != (self.postponed_to is not None):
+            raise ValueError("postponed_to is given exactly when the decision is POSTPONED")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"end {format_clock(self.end)} is before start {format_clock(self.start)}"
+            )
+        return self
+
+
+class Route(Strict):
+    """One caregiver's day: leave the office at ``start``, visit ``stops`` in order, take
+    the break at ``break_start``, be back at ``end``."""
+
+    caregiver: Id
+    date: dt.date
+    start: Clock
+    end: Clock
+    stops: list[str] = Field(default_factory=list, description="Visit ids in order")
+    break_start: Clock | None = None
+
+
+class ShortfallSlot(Strict):
+    """Care that could not be kept, by day, competence and hour of the day."""
+
+    date: dt.date
+    competence: str
+    hour: int = Field(ge=0, le=23)
+    minutes: int = Field(ge=0)
+
+
+class Shortfall(Strict):
+    """Care the policy says must be kept but the plan could not keep."""
+
+    visits: list[str] = Field(default_factory=list)
+    slots: list[ShortfallSlot] = Field(default_factory=list)
+    message: str = ""
+
+
+class PlanKpis(Strict):
+    """The key figures of DOMAIN.md, computed by the plan checker."""
+
+    class1_coverage: float
+    essential_coverage: float
+    visits_total: int
+    visits_kept: int
+    visits_by_decision: dict[str, int]
+    care_minutes: int
+    travel_minutes: int
+    paid_minutes: int
+    care_share_of_paid_time: float
+    travel_minutes_per_visit: float
+    deferred_minutes: int
+    tardiness_minutes: int
+    max_distinct_caregivers_per_isolated_client: int
+    mean_distinct_caregivers_per_client: float
+    multi_site_vulnerable_contacts: int
+    shortfall_visits: int
+
+
+class Plan(Strict):
+    """A versioned plan for one scenario."""
+
+    format_version: Literal[1] = PLAN_FORMAT_VERSION
+    scenario: str = Field(description="The scenario's name")
+    scenario_digest: str = Field(description="SHA-256 of the scenario it was made from")
+    planner: str
+    seed: int = 0
+    time_limit: float | None = None
+    created_at: dt.datetime
+    dates: list[dt.date] = Field(min_length=1)
+    visits: list[PlannedVisit]
+    routes: list[Route]
+    shortfall: Shortfall = Field(default_factory=Shortfall)
+    kpis: PlanKpis | None = None

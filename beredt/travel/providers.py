@@ -1,0 +1,107 @@
+"""Travel-time providers and a matrix cache."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from beredt.domain.model import Location, TransportMode
+
+EARTH_RADIUS_KM = 6371.0088
+DEFAULT_DETOUR_FACTOR = 1.35
+"""Road distance over straight-line distance; 1.3-1.4 is typical for Norwegian suburbs."""
+
+DEFAULT_SPEEDS_KMH: Mapping[TransportMode, float] = {
+    TransportMode.CAR: 35.0,  # door to door in town incl. parking
+    TransportMode.BIKE: 15.0,
+    TransportMode.WALK: 4.5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A point a route passes: an office or a client's home. ``key`` identifies it for
+    caching and for providers that work on their own ids (benchmark matrices)."""
+
+    key: str
+    location: Location
+
+
+def haversine_km(a: Location, b: Location) -> float:
+    """Great-circle distance in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2
+    ) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+
+
+class TravelProvider(Protocol):
+    """Whole minutes of travel from one place to another by a transport mode."""
+
+    def minutes(self, origin: Place, destination: Place, mode: TransportMode) -> int: ...
+
+    def matrix(self, places: Sequence[Place], mode: TransportMode) -> list[list[int]]: ...
+
+
+class HaversineTravel:
+    """Straight-line distance × detour factor at a constant speed per mode, rounded up
+    to whole minutes. Zero between the same coordinates."""
+
+    def __init__(
+        self,
+        detour_factor: float = DEFAULT_DETOUR_FACTOR,
+        speeds_kmh: Mapping[TransportMode, float] | None = None,
+    ) -> None:
+        if detour_factor < 1:
+            raise ValueError("detour_factor must be at least 1")
+        self.detour_factor = detour_factor
+        self.speeds_kmh = dict(speeds_kmh or DEFAULT_SPEEDS_KMH)
+        if any(speed <= 0 for speed in self.speeds_kmh.values()):
+            raise ValueError("speeds must be positive")
+
+    def minutes(self, origin: Place, destination: Place, mode: TransportMode) -> int:
+        km = haversine_km(origin.location, destination.location) * self.detour_factor
+        return math.ceil(km / self.speeds_kmh[mode] * 60 - 1e-9)
+
+    def matrix(self, places: Sequence[Place], mode: TransportMode) -> list[list[int]]:
+        return [[self.minutes(a, b, mode) for b in places] for a in places]
+
+
+class MatrixCache:
+    """Memoises another provider pair by pair (keyed on place keys and mode), so the
+    planner and checker can ask freely without recomputing or re-querying a server."""
+
+    def __init__(self, provider: TravelProvider) -> None:
+        self.provider = provider
+        self._cache: dict[tuple[str, str, TransportMode], int] = {}
+
+    def minutes(self, origin: Place, destination: Place, mode: TransportMode) -> int:
+        key = (origin.key, destination.key, mode)
+        value = self._cache.get(key)
+        if value is None:
+            value = self.provider.minutes(origin, destination, mode)
+            self._cache[key] = value
+        return value
+
+    def matrix(self, places: Sequence[Place], mode: TransportMode) -> list[list[int]]:
+        missing = [p for p in places if any((p.key, q.key, mode) not in self._cache for q in places)]
+        if missing:
+            full = self.provider.matrix(places, mode)
+            for i, a in enumerate(places):
+                for j, b in enumerate(places):
+                    self._cache[(a.key, b.key, mode)] = full[i][j]
+        return [[self._cache[(a.key, b.key, mode)] for b in places] for a in places]
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+def client_place(client_id: str, location: Location) -> Place:
+    return Place(f"client:{client_id}", location)
+
+
+def office_place(unit_id: str, location: Location) -> Place:
+    return Place(f"office:{unit_id}", location)
