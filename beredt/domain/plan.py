@@ -11,7 +11,7 @@ from beredt.domain.clock import Clock, format_clock
 from beredt.domain.model import Id, Strict
 from beredt.domain.policy import Decision
 
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT_VERSION: Literal[1] = 1
 
 
 class PlannedVisit(Strict):

@@ -8,10 +8,11 @@ rules that need the whole register (unknown ids, dependencies between tasks) are
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field
 
@@ -31,7 +32,7 @@ from beredt.domain.model import (
 )
 from beredt.domain.policy import SchedulingRules, TriagePolicy, default_policy
 
-SCENARIO_FORMAT_VERSION = 1
+SCENARIO_FORMAT_VERSION: Literal[1] = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,13 @@ class Scenario(Strict):
     rules: SchedulingRules = Field(default_factory=SchedulingRules)
 
     # ------------------------------------------------------------------ look-ups
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose look-up caches are rebuilt (pydantic would copy them stale)."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _CACHED_LOOKUPS:
+            copy.__dict__.pop(name, None)
+        return copy
 
     @property
     def dates(self) -> list[dt.date]:
@@ -148,6 +156,10 @@ class Scenario(Strict):
             return None
         return Visit(vid, client, task, due, occurrence)
 
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON: ties a plan to the exact scenario it came from."""
+        return hashlib.sha256(self.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
+
     # ---------------------------------------------------------------- validation
 
     def reference_problems(self) -> list[Problem]:
@@ -190,7 +202,9 @@ class Scenario(Strict):
                 yield Problem(f"caregivers[{i}].home_unit", f"unknown unit {caregiver.home_unit!r}")
         for i, entry in enumerate(self.availability):
             if entry.caregiver not in caregivers:
-                yield Problem(f"availability[{i}].caregiver", f"unknown caregiver {entry.caregiver!r}")
+                yield Problem(
+                    f"availability[{i}].caregiver", f"unknown caregiver {entry.caregiver!r}"
+                )
         yield from _duplicates(
             "availability",
             [f"{entry.caregiver} on {entry.date}" for entry in self.availability],
@@ -198,6 +212,15 @@ class Scenario(Strict):
 
     def isolated_clients(self, day: dt.date) -> list[Client]:
         return [c for c in self.clients if c.infection_status_on(day) is InfectionStatus.ISOLATED]
+
+
+_CACHED_LOOKUPS = (
+    "client_by_id",
+    "caregiver_by_id",
+    "unit_by_id",
+    "task_by_id",
+    "_availability_index",
+)
 
 
 def _duplicates(where: str, keys: list[str]) -> Iterator[Problem]:

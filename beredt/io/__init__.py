@@ -7,7 +7,6 @@ from beredt.io.files import (
     parse_plan,
     parse_scenario,
     save_model,
-    scenario_digest,
 )
 
 __all__ = [
@@ -17,5 +16,4 @@ __all__ = [
     "parse_plan",
     "parse_scenario",
     "save_model",
-    "scenario_digest",
 ]

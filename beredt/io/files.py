@@ -3,7 +3,6 @@ e.g. ``clients[12].tasks[3].windows[0]: end 08:00 is before start 09:00``."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,9 +108,3 @@ def save_model(model: BaseModel, path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(dump_model(model), encoding="utf-8")
     tmp.replace(path)  # never leave a half-written file behind
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """A fingerprint that ties a plan to the exact scenario it was made from."""
-    canonical = scenario.model_dump_json(by_alias=True)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

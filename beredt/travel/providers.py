@@ -32,9 +32,10 @@ class Place:
 def haversine_km(a: Location, b: Location) -> float:
     """Great-circle distance in kilometres."""
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
 
 
@@ -87,8 +88,7 @@ class MatrixCache:
         return value
 
     def matrix(self, places: Sequence[Place], mode: TransportMode) -> list[list[int]]:
-        missing = [p for p in places if any((p.key, q.key, mode) not in self._cache for q in places)]
-        if missing:
+        if any((a.key, b.key, mode) not in self._cache for a in places for b in places):
             full = self.provider.matrix(places, mode)
             for i, a in enumerate(places):
                 for j, b in enumerate(places):

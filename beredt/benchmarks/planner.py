@@ -1,0 +1,188 @@
+"""Planner benchmark: generated districts at several sizes and absence rates, each
+planner side by side, every plan scored by the independent checker, and a capacity
+bound to say how much care was keepable at all.
+
+A benchmark measures; it asserts nothing. Output: a rich table, and markdown + CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from beredt.checker import check_plan
+from beredt.domain.model import TransportMode
+from beredt.domain.scenario import Scenario
+from beredt.planning import make_plan
+from beredt.scenarios.generate import GeneratorConfig, generate_scenario
+from beredt.travel import HaversineTravel, MatrixCache, TravelProvider, client_place, office_place
+
+FIXED_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    clients: int
+    caregivers: int
+    absence: float
+    seed: int
+    planner: str
+    visits: int
+    class1_coverage: float
+    essential_coverage: float
+    visits_kept: int
+    deferred_minutes: int
+    travel_minutes: int
+    care_share: float
+    max_isolated_caregivers: int
+    violations: int
+    seconds: float
+    bound_care_minutes: int
+    care_minutes: int
+
+
+@dataclass(frozen=True)
+class CapacityBound:
+    """Care minutes that could be kept at most: available working minutes (shifts less
+    breaks) less the least travel the day needs (one arrival by car from the nearest
+    other place per client visited), capped by the care required. It ignores windows,
+    competence and double staffing, so it is an optimistic (upper) bound."""
+
+    required_care_minutes: int
+    available_minutes: int
+    keepable_care_minutes: int
+
+
+def capacity_bound(scenario: Scenario, travel: TravelProvider) -> CapacityBound:
+    required = available = minimal_travel = 0
+    cache = MatrixCache(travel)
+    for day in scenario.dates:
+        visits = scenario.visits_on(day)
+        required += sum(v.task.duration * v.task.caregivers for v in visits)
+        for caregiver in scenario.caregivers:
+            shift = scenario.shift_on(caregiver, day)
+            if shift is not None:
+                pause = shift.break_.duration if shift.break_ else 0
+                available += shift.paid_minutes - pause
+        places = [client_place(c.id, c.location) for c in scenario.clients] + [
+            office_place(u.id, u.office.location) for u in scenario.units
+        ]
+        # Each client visited that day needs at least one arrival from elsewhere.
+        for client in {v.client.id: v.client for v in visits}.values():
+            here = client_place(client.id, client.location)
+            minimal_travel += min(
+                (cache.minutes(here, p, TransportMode.CAR) for p in places if p.key != here.key),
+                default=0,
+            )
+    keepable = max(0, min(required, available - minimal_travel))
+    return CapacityBound(required, available, keepable)
+
+
+def run(
+    sizes: Iterable[tuple[int, int]],
+    absences: Iterable[float],
+    seeds: Iterable[int],
+    planners: Iterable[str],
+    on_row: Callable[[BenchRow], None] | None = None,
+) -> list[BenchRow]:
+    rows: list[BenchRow] = []
+    travel = HaversineTravel()
+    for clients, caregivers in sizes:
+        for absence in absences:
+            for seed in seeds:
+                config = GeneratorConfig(
+                    clients=clients,
+                    caregivers=caregivers,
+                    absence=absence,
+                    isolated=max(1, clients // 30),
+                    seed=seed,
+                )
+                scenario = generate_scenario(config)
+                bound = capacity_bound(scenario, travel)
+                for planner in planners:
+                    began = time.perf_counter()
+                    plan = make_plan(
+                        scenario, travel, planner=planner, seed=seed, created_at=FIXED_TIME
+                    )
+                    seconds = time.perf_counter() - began
+                    report = check_plan(scenario, plan, travel)
+                    k = report.kpis
+                    row = BenchRow(
+                        clients=clients,
+                        caregivers=caregivers,
+                        absence=absence,
+                        seed=seed,
+                        planner=planner,
+                        visits=k.visits_total,
+                        class1_coverage=k.class1_coverage,
+                        essential_coverage=k.essential_coverage,
+                        visits_kept=k.visits_kept,
+                        deferred_minutes=k.deferred_minutes,
+                        travel_minutes=k.travel_minutes,
+                        care_share=k.care_share_of_paid_time,
+                        max_isolated_caregivers=k.max_distinct_caregivers_per_isolated_client,
+                        violations=len(report.violations),
+                        seconds=round(seconds, 2),
+                        bound_care_minutes=bound.keepable_care_minutes,
+                        care_minutes=k.care_minutes,
+                    )
+                    rows.append(row)
+                    if on_row is not None:
+                        on_row(row)
+    return rows
+
+
+HEADERS = [
+    ("clients", "clients"),
+    ("caregivers", "staff"),
+    ("absence", "absent"),
+    ("seed", "seed"),
+    ("planner", "planner"),
+    ("visits", "visits"),
+    ("class1_coverage", "class 1"),
+    ("essential_coverage", "class 1-2"),
+    ("visits_kept", "kept"),
+    ("deferred_minutes", "deferred min"),
+    ("travel_minutes", "travel min"),
+    ("care_share", "care share"),
+    ("max_isolated_caregivers", "max staff/isolated"),
+    ("care_minutes", "care min"),
+    ("bound_care_minutes", "bound care min"),
+    ("violations", "violations"),
+    ("seconds", "seconds"),
+]
+
+
+def format_cell(key: str, value: object) -> str:
+    if key in {"class1_coverage", "essential_coverage", "care_share", "absence"}:
+        assert isinstance(value, float)
+        return f"{value:.0%}" if key == "absence" else f"{value:.1%}"
+    return str(value)
+
+
+def to_markdown(rows: list[BenchRow]) -> str:
+    lines = [
+        "| " + " | ".join(label for _, label in HEADERS) + " |",
+        "|" + "---|" * len(HEADERS),
+    ]
+    for row in rows:
+        values = asdict(row)
+        lines.append("| " + " | ".join(format_cell(k, values[k]) for k, _ in HEADERS) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(rows: list[BenchRow], directory: Path) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    md, csv_path = directory / "planner-bench.md", directory / "planner-bench.csv"
+    md.write_text(to_markdown(rows), encoding="utf-8")
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[k for k, _ in HEADERS])
+        writer.writeheader()
+        for row in rows:
+            values = asdict(row)
+            writer.writerow({k: values[k] for k, _ in HEADERS})
+    return md, csv_path

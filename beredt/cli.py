@@ -1,0 +1,357 @@
+"""The ``beredt`` command line. Thin: parse arguments, call the library, print.
+
+Exit status: 0 success, 1 the plan has violations (``check``), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from beredt.checker import CheckReport, check_plan
+from beredt.domain.errors import BeredtError
+from beredt.domain.plan import Plan
+from beredt.domain.policy import Decision
+from beredt.domain.scenario import Scenario
+from beredt.io import load_plan, load_scenario, save_model
+from beredt.io.schema import write_schemas
+from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
+from beredt.scenarios.generate import GeneratorConfig, generate_scenario
+from beredt.travel import HaversineTravel
+
+app = typer.Typer(
+    help="beredt - crisis operations for municipal home care.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+scenario_app = typer.Typer(
+    help="Create, validate and describe scenario files.", no_args_is_help=True
+)
+app.add_typer(scenario_app, name="scenario")
+bench_app = typer.Typer(help="Benchmarks: measure speed and quality (tables, not tests).")
+app.add_typer(bench_app, name="bench")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class InputProblem(typer.Exit):
+    """Exit with status 2 after the message has been printed."""
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show input errors as messages, never as stack traces."""
+    try:
+        yield
+    except (BeredtError, ValueError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise InputProblem(code=2) from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+# ---------------------------------------------------------------------- scenario
+
+
+@scenario_app.command("generate")
+def scenario_generate(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Scenario file to write")],
+    clients: Annotated[int, typer.Option(help="Number of clients")] = 150,
+    caregivers: Annotated[int, typer.Option(help="Number of caregivers")] = 30,
+    absence: Annotated[float, typer.Option(help="Share of caregivers absent each day")] = 0.3,
+    isolated: Annotated[int, typer.Option(help="Number of isolated clients")] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same file")] = 1,
+    days: Annotated[int, typer.Option(help="Days to plan")] = 1,
+    units: Annotated[int, typer.Option(help="Number of units (districts)")] = 1,
+    town: Annotated[str, typer.Option(help="Town centre to build around")] = "asker",
+    start: Annotated[
+        str | None, typer.Option(help="First day to plan, YYYY-MM-DD (default 2026-11-23)")
+    ] = None,
+) -> None:
+    """Generate a synthetic municipality with clients, tasks, staff and a crisis."""
+    with user_errors():
+        config = GeneratorConfig(
+            clients=clients,
+            caregivers=caregivers,
+            absence=absence,
+            isolated=isolated,
+            seed=seed,
+            days=days,
+            units=units,
+            town=town,
+            **({"start_date": dt.date.fromisoformat(start)} if start else {}),
+        )
+        scenario = generate_scenario(config)
+        save_model(scenario, output)
+    visits = sum(len(scenario.visits_on(day)) for day in scenario.dates)
+    out.print(
+        f"Wrote {output}: {len(scenario.clients)} clients, {len(scenario.caregivers)} caregivers, "
+        f"{visits} visits over {scenario.days} day(s) from {scenario.start_date}."
+    )
+
+
+@scenario_app.command("validate")
+def scenario_validate(path: Path) -> None:
+    """Check a scenario file and report every problem with its place in the file."""
+    with user_errors():
+        scenario = load_scenario(path)
+    out.print(
+        f"{path}: valid ({len(scenario.clients)} clients, {len(scenario.caregivers)} caregivers)"
+    )
+
+
+@scenario_app.command("schema")
+def scenario_schema(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas to")] = Path(
+        "docs"
+    ),
+) -> None:
+    """Write the JSON Schemas of the scenario and plan files."""
+    for path in write_schemas(directory):
+        out.print(f"Wrote {path}")
+
+
+# -------------------------------------------------------------------- plan/check
+
+
+def _run_plan(scenario: Scenario, planner: str, seed: int) -> tuple[Plan, CheckReport]:
+    travel = HaversineTravel()
+    with _progress() as progress:
+        task = progress.add_task(f"Planning ({planner})", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        plan = make_plan(scenario, travel, planner=planner, seed=seed, progress=advance)
+    report = check_plan(scenario, plan, travel)
+    return plan.model_copy(update={"kpis": report.kpis}), report
+
+
+@app.command("plan")
+def plan_command(
+    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plan file to write")],
+    planner: Annotated[
+        str, typer.Option(help=f"Planner: {', '.join(sorted(PLANNERS))}")
+    ] = DEFAULT_PLANNER,
+    days: Annotated[int | None, typer.Option(help="Days to plan (default: the scenario's)")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(help="Seconds the optimiser may search (greedy ignores it)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed for the search")] = 0,
+) -> None:
+    """Triage and route the scenario's day(s); write the plan and print a summary."""
+    with user_errors():
+        scenario = load_scenario(scenario_path)
+        if days is not None:
+            scenario = Scenario.model_validate({**scenario.model_dump(by_alias=True), "days": days})
+        plan, report = _run_plan(scenario, planner, seed)
+        if time_limit is not None:
+            plan = plan.model_copy(update={"time_limit": time_limit})
+        save_model(plan, output)
+    print_summary(plan, report)
+    out.print(f"Plan written to {output}")
+
+
+@app.command("check")
+def check_command(
+    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    plan_path: Annotated[Path, typer.Argument(metavar="PLAN")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Check a plan against every hard rule, trusting nothing in it; compute the KPIs."""
+    with user_errors():
+        scenario = load_scenario(scenario_path)
+        plan = load_plan(plan_path)
+        report = check_plan(scenario, plan, HaversineTravel())
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        print_kpis(report)
+        for violation in report.violations[:50]:
+            out.print(f"[red]{violation.rule}[/]: {violation.message}", highlight=False)
+        if len(report.violations) > 50:
+            out.print(f"... and {len(report.violations) - 50} more")
+        verdict = "no violations" if report.ok else f"{len(report.violations)} violations"
+        out.print(f"[bold]{verdict}[/]")
+    raise typer.Exit(code=0 if report.ok else 1)
+
+
+@app.command("explain")
+def explain_command(
+    plan_path: Annotated[Path, typer.Argument(metavar="PLAN")],
+    client: Annotated[str, typer.Option(help="Client id")],
+) -> None:
+    """Explain every decision the plan made for one client."""
+    with user_errors():
+        plan = load_plan(plan_path)
+        entries = [v for v in plan.visits if v.client == client]
+        if not entries:
+            known = sorted({v.client for v in plan.visits})
+            hint = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
+            raise BeredtError(f"client {client!r} has no visits in {plan_path} (clients: {hint})")
+    table = Table(title=f"Decisions for client {client}")
+    for column in ("date", "visit", "decision", "who/when", "reason"):
+        table.add_column(column)
+    for entry in sorted(entries, key=lambda e: (e.date, e.start or 0, e.visit)):
+        when = ""
+        if entry.start is not None:
+            when = f"{', '.join(entry.caregivers)} {entry.start // 60:02d}:{entry.start % 60:02d}"
+        table.add_row(str(entry.date), entry.visit, entry.decision.value, when, entry.reason)
+    out.print(table)
+
+
+@app.command("demo")
+def demo_command(
+    directory: Annotated[Path, typer.Option(help="Where to write the demo files")] = Path(
+        "var/demo"
+    ),
+) -> None:
+    """Generate the demo district (150 clients, 30 caregivers, 30% absent, 5 isolated),
+    plan the crisis day, check the plan and print the summary."""
+    with user_errors():
+        scenario = generate_scenario(
+            GeneratorConfig(clients=150, caregivers=30, absence=0.3, isolated=5)
+        )
+        scenario_path = directory / "scenario.json"
+        save_model(scenario, scenario_path)
+        out.print(f"Demo district written to {scenario_path}")
+        plan, report = _run_plan(scenario, DEFAULT_PLANNER, 0)
+        plan_path = directory / "plan.json"
+        save_model(plan, plan_path)
+    print_summary(plan, report)
+    out.print(f"Plan written to {plan_path}")
+    out.print(f"Try: beredt check {scenario_path} {plan_path} --json")
+    first = next((v.client for v in plan.visits if v.decision is not Decision.KEPT), None)
+    if first:
+        out.print(f"     beredt explain {plan_path} --client {first}")
+
+
+@bench_app.command("planner")
+def bench_planner(
+    sizes: Annotated[
+        str, typer.Option(help="CLIENTSxCAREGIVERS, comma separated")
+    ] = "100x20,200x40",
+    absences: Annotated[str, typer.Option(help="Absence rates, comma separated")] = "0,0.3",
+    seeds: Annotated[str, typer.Option(help="Seeds, comma separated")] = "1",
+    planners: Annotated[str, typer.Option(help="Planners, comma separated")] = ",".join(
+        sorted(PLANNERS)
+    ),
+    output: Annotated[Path, typer.Option(help="Folder for the markdown and CSV tables")] = Path(
+        "var/bench"
+    ),
+) -> None:
+    """Plan generated districts with each planner and tabulate the checker's key figures."""
+    from beredt.benchmarks import planner as bench
+
+    with user_errors():
+        size_list = [tuple(int(n) for n in s.split("x")) for s in sizes.split(",")]
+        if any(len(size) != 2 for size in size_list):
+            raise BeredtError(f"--sizes wants CLIENTSxCAREGIVERS, got {sizes!r}")
+        absence_list = [float(a) for a in absences.split(",")]
+        seed_list = [int(s) for s in seeds.split(",")]
+        planner_list = planners.split(",")
+        for name in planner_list:
+            if name not in PLANNERS:
+                raise BeredtError(f"unknown planner {name!r}; choose from {sorted(PLANNERS)}")
+    total = len(size_list) * len(absence_list) * len(seed_list) * len(planner_list)
+    with _progress() as progress:
+        task = progress.add_task("Benchmark", total=total)
+        rows = bench.run(
+            [(c, g) for c, g in size_list],
+            absence_list,
+            seed_list,
+            planner_list,
+            on_row=lambda _row: progress.advance(task),
+        )
+    table = Table(title="Planner benchmark (key figures from the plan checker)")
+    for _, label in bench.HEADERS:
+        table.add_column(label, justify="right")
+    for row in rows:
+        values = row.__dict__
+        table.add_row(*(bench.format_cell(k, values[k]) for k, _ in bench.HEADERS))
+    out.print(table)
+    md, csv_path = bench.write_outputs(rows, output)
+    out.print(f"Wrote {md} and {csv_path}")
+
+
+# ---------------------------------------------------------------------- printing
+
+
+def print_kpis(report: CheckReport) -> None:
+    k = report.kpis
+    table = Table(title="Key figures", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("Class-1 coverage (life-critical, in window)", f"{k.class1_coverage:.1%}"),
+        ("Essential coverage (classes 1-2)", f"{k.essential_coverage:.1%}"),
+        ("Visits kept / total", f"{k.visits_kept} / {k.visits_total}"),
+        ("Care minutes", str(k.care_minutes)),
+        (
+            "Travel minutes (per kept visit)",
+            f"{k.travel_minutes} ({k.travel_minutes_per_visit:.1f})",
+        ),
+        ("Care share of paid time", f"{k.care_share_of_paid_time:.1%}"),
+        ("Deferred minutes", str(k.deferred_minutes)),
+        (
+            "Max distinct caregivers per isolated client",
+            str(k.max_distinct_caregivers_per_isolated_client),
+        ),
+        ("Mean distinct caregivers per client", f"{k.mean_distinct_caregivers_per_client:.2f}"),
+        (
+            "Multi-site staff contacts with vulnerable clients",
+            str(k.multi_site_vulnerable_contacts),
+        ),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    out.print(table)
+
+
+def print_summary(plan: Plan, report: CheckReport) -> None:
+    print_kpis(report)
+    counts = Table(title="Decisions")
+    counts.add_column("decision")
+    counts.add_column("visits", justify="right")
+    for decision in Decision:
+        counts.add_row(decision.value, str(report.kpis.visits_by_decision.get(decision.value, 0)))
+    out.print(counts)
+    if plan.shortfall.visits:
+        out.print(f"[bold red]SHORTFALL:[/] {plan.shortfall.message}", highlight=False)
+    else:
+        out.print("[green]No shortfall: all care the policy requires is kept.[/]")
+    if report.ok:
+        out.print("[green]Plan checker: no violations.[/]")
+    else:
+        out.print(f"[bold red]Plan checker: {len(report.violations)} violations[/] (beredt check)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Who may do a visit: competence, delegation, infection team, multi-site and redeployed
+staff. The planner's own reading of the rules; the plan checker has an independent one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from beredt.domain.model import Caregiver
+from beredt.domain.scenario import Scenario, Visit
+
+
+def ineligibility(
+    scenario: Scenario, caregiver: Caregiver, visit: Visit, day: dt.date
+) -> str | None:
+    """Why ``caregiver`` may not do ``visit`` on ``day``, or ``None`` if they may."""
+    task, client = visit.task, visit.client
+    if task.competence not in caregiver.competences:
+        return f"needs {task.competence}"
+    if task.medication and not caregiver.may_give_medication:
+        return "needs medication delegation"
+    infectious = scenario.needs_infection_team(client, day)
+    if infectious and not caregiver.infection_team:
+        return "client is isolated: infection team only"
+    if caregiver.is_multi_site and (
+        infectious or client.vulnerability >= scenario.policy.multi_site_excluded_vulnerability
+    ):
+        return "staff with other workplaces are kept away from this client"
+    if caregiver.redeployed_from is not None and not task.suitable_for_redeployed:
+        return "task is not marked suitable for redeployed staff"
+    return None

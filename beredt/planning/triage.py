@@ -1,0 +1,139 @@
+"""Triage rules shared by every planner: which alternative a visit that cannot be kept
+gets under the municipality's policy, and how a capacity shortfall is summarised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from beredt.domain.clock import format_clock
+from beredt.domain.plan import Shortfall, ShortfallSlot
+from beredt.domain.policy import Decision
+from beredt.domain.scenario import Scenario, Visit
+
+COMPETENCE_LABELS = {
+    "nurse": ("nurse", "nurses"),
+    "health_worker": ("health worker", "health workers"),
+    "assistant": ("assistant", "assistants"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """The decision for a visit that caregivers will not do, and why that one."""
+
+    decision: Decision
+    reason: str
+    postponed_to: dt.date | None = None
+    relative: str | None = None
+    shortfall: bool = False
+
+
+def effective_class(scenario: Scenario, visit: Visit, day: dt.date) -> int:
+    """A postponed visit that can be postponed no further is escalated (policy)."""
+    task = visit.task
+    if day > visit.due_date and not can_postpone(visit, day):
+        return min(task.priority_class, scenario.policy.escalate_overdue_to_class)
+    return task.priority_class
+
+
+def can_postpone(visit: Visit, day: dt.date) -> bool:
+    limit = visit.task.deferral_limit_days
+    return limit is not None and (day + dt.timedelta(days=1) - visit.due_date).days <= limit
+
+
+def choose_alternative(scenario: Scenario, visit: Visit, day: dt.date, why_not: str) -> Alternative:
+    """The first alternative the policy allows and the client's data supports; a
+    shortfall when there is none (class 1 always ends here)."""
+    client, task = visit.client, visit.task
+    rule = scenario.policy.rule(task.priority_class)
+    for decision in rule.alternatives:
+        if decision is Decision.REPLACED_BY_PHONE and client.can_use_phone and client.phone:
+            return Alternative(decision, f"replaced by a phone call: {why_not}")
+        if decision is Decision.HANDED_TO_RELATIVE:
+            relative = client.relative_agreed_to(task.id)
+            if relative is not None:
+                return Alternative(
+                    decision,
+                    f"handed to {relative.name} ({relative.relation or 'relative'}), who agreed "
+                    f"to this task: {why_not}",
+                    relative=relative.name,
+                )
+        if decision is Decision.POSTPONED and can_postpone(visit, day):
+            limit = task.deferral_limit_days
+            to = day + dt.timedelta(days=1)
+            used = (to - visit.due_date).days
+            return Alternative(
+                decision,
+                f"postponed to {to.isoformat()}: {task.name}, limit {limit} days, "
+                f"day {used} of {limit}; {why_not}",
+                postponed_to=to,
+            )
+        if decision is Decision.CANCELLED and not (
+            rule.keep_for_special_needs and client.special_needs
+        ):
+            return Alternative(decision, f"cancelled for the period: {why_not}")
+    label = scenario.policy.rule(effective_class(scenario, visit, day)).label
+    return Alternative(
+        Decision.CANCELLED,
+        f"NOT KEPT - capacity shortfall on {label} care (class {task.priority_class}): {why_not}",
+        shortfall=True,
+    )
+
+
+def summarise_shortfall(scenario: Scenario, missed: list[tuple[Visit, dt.date]]) -> Shortfall:
+    """Caregiver-minutes missing by day, competence and hour, with a suggested fix for
+    each stretch of consecutive hours ("2 more nurses 07:00-11:00")."""
+    if not missed:
+        return Shortfall()
+    minutes: dict[tuple[dt.date, str, int], int] = defaultdict(int)
+    for visit, day in missed:
+        hour = visit.window.start // 60
+        minutes[(day, visit.task.competence, hour)] += visit.task.duration * visit.task.caregivers
+    slots = [
+        ShortfallSlot(date=day, competence=comp, hour=hour, minutes=mins)
+        for (day, comp, hour), mins in sorted(minutes.items())
+    ]
+    latest_end: dict[tuple[dt.date, str, int], int] = defaultdict(int)
+    for visit, day in missed:
+        key = (day, visit.task.competence, visit.window.start // 60)
+        latest_end[key] = max(latest_end[key], visit.window.end + visit.task.duration)
+    fixes = [_fix(stretch, latest_end) for stretch in _stretches(slots)]
+    message = f"{len(missed)} visits that must be kept were not kept. " + "; ".join(fixes)
+    return Shortfall(visits=[visit.id for visit, _ in missed], slots=slots, message=message)
+
+
+def _stretches(slots: list[ShortfallSlot]) -> list[list[ShortfallSlot]]:
+    """Group sorted slots into runs of consecutive hours of one day and competence."""
+    runs: list[list[ShortfallSlot]] = []
+    for slot in slots:
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and (last.date, last.competence) == (slot.date, slot.competence)
+            and slot.hour == last.hour + 1
+        ):
+            runs[-1].append(slot)
+        else:
+            runs.append([slot])
+    return runs
+
+
+def _fix(stretch: list[ShortfallSlot], latest_end: dict[tuple[dt.date, str, int], int]) -> str:
+    """One line of the message: the stretch's missing minutes and how many more people
+    would cover them, working from the first window's start to the last visit's end."""
+    first = stretch[0].hour
+    end = max(latest_end[(s.date, s.competence, s.hour)] for s in stretch)
+    last = max(stretch[-1].hour + 1, math.ceil(end / 60))
+    total = sum(s.minutes for s in stretch)
+    # A caregiver spends ~75% of a stretch at clients (DOMAIN.md key figures).
+    people = max(1, math.ceil(total / ((last - first) * 60 * 0.75)))
+    singular, plural = COMPETENCE_LABELS.get(stretch[0].competence, (stretch[0].competence,) * 2)
+    span = f"{format_clock(first * 60)}-{format_clock(last * 60)}"
+    who = singular if people == 1 else plural
+    return (
+        f"{stretch[0].date.isoformat()} {span}: {plural} short by {total} minutes "
+        f"(about {people} more {who} {span})"
+    )
