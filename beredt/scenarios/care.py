@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from beredt.domain.model import CareTask, Competence, Dependency, ServiceType, TimeWindow
 
@@ -25,6 +25,47 @@ def pick(rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
 
 def chance(rng: random.Random, p: float) -> bool:
     return rng.random() < p
+
+
+class Deck(Generic[T]):
+    """Deals ``values`` in shuffled rounds, each value once per round. Used where an
+    independent draw per client would make the load swing with the seed: which weekday
+    a weekly shower falls on (a planner spreads them over the week), who is bedridden."""
+
+    def __init__(self, rng: random.Random, values: Sequence[T]) -> None:
+        self.rng = rng
+        self.values = list(values)
+        self.left: list[T] = []
+
+    @classmethod
+    def share(cls, rng: random.Random, p: float, size: int = 20) -> Deck[bool]:
+        hits = round(p * size)
+        return Deck(rng, [True] * hits + [False] * (size - hits))
+
+    def deal(self) -> T:
+        if not self.left:
+            self.left = list(self.values)
+            self.rng.shuffle(self.left)
+        return self.left.pop()
+
+
+class Week:
+    """Weekdays for weekly tasks, spread evenly per kind of task."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.decks: dict[str, Deck[int]] = {}
+
+    def days(
+        self, kind: str, count: int = 1, choices: Sequence[int] = (1, 2, 3, 4, 5)
+    ) -> list[int]:
+        deck = self.decks.setdefault(kind, Deck(self.rng, choices))
+        days: list[int] = []
+        while len(days) < min(count, len(choices)):
+            day = deck.deal()
+            if day not in days:
+                days.append(day)
+        return sorted(days)
 
 
 def hm(text: str) -> int:
@@ -46,52 +87,55 @@ class TaskKind:
     medication: bool = False
     deferral_limit_days: int | None = None
     suitable_for_redeployed: bool = False
-    instructions: str = ""
 
 
 NURSING = ServiceType.HOME_NURSING  # KPR 15
 PRACTICAL = ServiceType.PRACTICAL_ASSISTANCE_DAILY  # KPR 1
 HW = Competence.HEALTH_WORKER
 
+# fmt: off
 KINDS: dict[str, TaskKind] = {
     # class 1: life-critical
-    "medication": TaskKind(1, NURSING, HW, medication=True, instructions="Gi medisiner fra "
-                           "multidose, se at bruker tar dem. Kvitter i journal."),
-    "insulin": TaskKind(1, NURSING, HW, medication=True, instructions="Mål blodsukker, sett "
-                        "insulin etter skjema. Kvitter i journal."),
-    "wound_care": TaskKind(1, NURSING, HW, instructions="Sårstell etter prosedyre i journal."),
-    "palliative": TaskKind(1, NURSING, Competence.NURSE, medication=True, instructions="Vurder "
-                           "smerter og uro, gi behovsmedisin etter forordning."),
+    "medication": TaskKind(1, NURSING, HW, medication=True),
+    "insulin": TaskKind(1, NURSING, HW, medication=True),  # some tasks: nurse
+    "wound_care": TaskKind(1, NURSING, HW),  # some tasks: nurse
+    "palliative": TaskKind(1, NURSING, Competence.NURSE, medication=True),
     # class 2: necessary (meals: class 1 for clients who cannot eat otherwise)
-    "morning_care": TaskKind(2, NURSING),
+    "morning_care": TaskKind(2, NURSING),  # double-staffed: health worker
     "evening_care": TaskKind(2, NURSING),
     "transfer": TaskKind(2, NURSING, HW),
     "meal": TaskKind(2, PRACTICAL, suitable_for_redeployed=True),
     # class 3: supervision
-    "supervision": TaskKind(3, NURSING, suitable_for_redeployed=True, instructions="Se til "
-                            "bruker: spist og drukket, som vanlig? Meld endringer til sykepleier."),
-    "stockings_on": TaskKind(3, NURSING, suitable_for_redeployed=True, instructions="Ta på "
-                             "støttestrømpene (ligger på stolen ved sengen)."),
-    "stockings_off": TaskKind(3, NURSING, suitable_for_redeployed=True, instructions="Ta av "
-                              "støttestrømpene, legg dem på stolen ved sengen."),
-    # class 4: deferrable, with deferral limits
+    "supervision": TaskKind(3, NURSING, suitable_for_redeployed=True),
+    "stockings_on": TaskKind(3, NURSING, suitable_for_redeployed=True),
+    "stockings_off": TaskKind(3, NURSING, suitable_for_redeployed=True),
+    # class 4: deferrable within a limit
     "shower": TaskKind(4, NURSING, deferral_limit_days=7),
-    "cleaning": TaskKind(4, PRACTICAL, deferral_limit_days=14, suitable_for_redeployed=True,
-                         instructions="Støvsug, vask gulv på kjøkken og bad, skift sengetøy."),
-    "shopping": TaskKind(4, PRACTICAL, deferral_limit_days=3, suitable_for_redeployed=True,
-                         instructions="Handleliste på kjøleskapet, kvittering i permen."),
+    "cleaning": TaskKind(4, PRACTICAL, deferral_limit_days=14, suitable_for_redeployed=True),
+    "shopping": TaskKind(4, PRACTICAL, deferral_limit_days=3, suitable_for_redeployed=True),
     # class 5: social and relief
-    "support_contact": TaskKind(5, ServiceType.SUPPORT_CONTACT, instructions="Aktivitet etter "
-                                "brukers ønske: tur, kafé, trening."),
-    "respite": TaskKind(5, ServiceType.RESPITE_OUTSIDE_INSTITUTION, instructions="Avlaster "
-                        "pårørende: vær sammen med bruker, hjelp med måltid."),
-}  # fmt: skip
+    "support_contact": TaskKind(5, ServiceType.SUPPORT_CONTACT),
+    "respite": TaskKind(5, ServiceType.RESPITE_OUTSIDE_INSTITUTION),
+}
+# fmt: on
 
-MEAL_INSTRUCTIONS = {
+INSTRUCTIONS = {
+    "medication": "Gi medisiner fra multidose, se at bruker tar dem. Kvitter i journal.",
+    "insulin": "Mål blodsukker, sett insulin etter skjema. Kvitter i journal.",
+    "wound_care": "Sårstell etter prosedyre i journal.",
+    "palliative": "Vurder smerter og uro, gi behovsmedisin etter forordning.",
+    "supervision": "Se til bruker: spist og drukket, som vanlig? Meld endringer til sykepleier.",
+    "stockings_on": "Ta på støttestrømpene (ligger på stolen ved sengen).",
+    "stockings_off": "Ta av støttestrømpene, legg dem på stolen ved sengen.",
+    "cleaning": "Støvsug, vask gulv på kjøkken og bad, skift sengetøy.",
+    "shopping": "Handleliste på kjøleskapet, kvittering i permen.",
+    "support_contact": "Aktivitet etter brukers ønske: tur, kafé, trening.",
+    "respite": "Avlaster pårørende: vær sammen med bruker, hjelp med måltid.",
     "breakfast": "Smør brødskiver, lag kaffe eller te. Se at bruker spiser og drikker.",
     "dinner": "Varm opp middagen (mikro 3 min), sett fram drikke. Se at bruker spiser.",
     "supper": "Smør brødskiver og sett fram drikke. Se at bruker spiser.",
 }
+"""What a caregiver who does not know the client needs to know, by kind or meal."""
 
 MEDICATION_NAMES = {
     1: "Medisiner morgen",
@@ -100,13 +144,12 @@ MEDICATION_NAMES = {
     4: "Medisiner fire ganger daglig",
 }
 
-WORKDAYS = (1, 2, 3, 4, 5)
-"""Weekly practical help (shower, cleaning, shopping) is given on a weekday."""
-
 PROFILES = (("light", 0.55), ("medium", 0.33), ("heavy", 0.12))
 """Care profiles and their share of clients (exact, not drawn per client)."""
-RHYTHMS = ((0, 0.35), (60, 0.45), (120, 0.20))
-"""Minutes a client's morning starts after 07:30: early risers, ordinary, late."""
+MORNINGS = ((0, 0.25), (45, 0.3), (90, 0.25), (150, 0.2))
+"""Minutes a client's morning starts after 07:30: early risers to late sleepers."""
+EVENINGS = ((-30, 0.35), (0, 0.4), (30, 0.25))
+"""Minutes a client's evening starts after 18:00: early or late to bed."""
 
 Window = tuple[int, int]
 
@@ -116,12 +159,15 @@ Window = tuple[int, int]
 
 @dataclass
 class ClientCare:
-    """Builds one client's tasks. ``rhythm`` shifts every morning window (minutes), so
-    that not every client wants morning care at 07:30."""
+    """Builds one client's tasks. The client's own day shifts the morning windows by
+    ``wakes`` minutes and the evening windows by ``sleeps`` minutes, so that the
+    mornings and evenings of all clients do not peak in the same hour."""
 
     client_id: str
     rng: random.Random
-    rhythm: int
+    week: Week
+    wakes: int
+    sleeps: int
     tasks: list[CareTask] = field(default_factory=list)
 
     def add(
@@ -142,7 +188,7 @@ class ClientCare:
             "priority_class": spec.priority_class,
             "deferral_limit_days": spec.deferral_limit_days,
             "suitable_for_redeployed": spec.suitable_for_redeployed,
-            "instructions": spec.instructions,
+            "instructions": INSTRUCTIONS.get(kind, ""),
         }
         fields.update(overrides)
         if isinstance(fields["competence"], Competence):
@@ -159,10 +205,10 @@ class ClientCare:
         return task
 
     def morning(self, start: str, end: str) -> Window:
-        return hm(start) + self.rhythm, hm(end) + self.rhythm
+        return hm(start) + self.wakes, hm(end) + self.wakes
 
-    def one_weekday(self) -> list[int]:
-        return [self.rng.choice(WORKDAYS)]
+    def evening(self, start: str, end: str) -> Window:
+        return hm(start) + self.sleeps, hm(end) + self.sleeps
 
     def has(self, kind: str) -> CareTask | None:
         return next((task for task in self.tasks if task.kind == kind), None)
@@ -174,7 +220,7 @@ class ClientCare:
         morning = self.morning("07:30", "09:30")
         lunch = (hm("12:00"), hm("13:30"))
         afternoon = (hm("15:30"), hm("17:00"))
-        evening = (hm("19:00"), hm("20:30"))
+        evening = self.evening("18:00", "20:00")
         windows = {
             1: [morning],
             2: [morning, evening],
@@ -212,7 +258,7 @@ class ClientCare:
                 15,
                 "breakfast",
                 dependencies=after,
-                instructions=MEAL_INSTRUCTIONS["breakfast"],
+                instructions=INSTRUCTIONS["breakfast"],
                 **help_to_eat,
             )
         if dinner:
@@ -220,10 +266,10 @@ class ClientCare:
             self.add(
                 "meal",
                 "Middag – levering og servering" if delivered else "Middag",
-                [(hm("12:30"), hm("15:00"))],
+                [(hm("13:30"), hm("16:00"))],
                 10 if delivered else 20,
                 "dinner",
-                instructions=MEAL_INSTRUCTIONS["dinner"],
+                instructions=INSTRUCTIONS["dinner"],
                 **(
                     help_to_eat | ({"service_type": ServiceType.MEAL_DELIVERY} if delivered else {})
                 ),
@@ -232,40 +278,49 @@ class ClientCare:
             self.add(
                 "meal",
                 "Kveldsmat",
-                [(hm("17:30"), hm("19:30"))],
+                [(hm("17:00"), hm("19:00"))],
                 15,
                 "supper",
-                instructions=MEAL_INSTRUCTIONS["supper"],
+                instructions=INSTRUCTIONS["supper"],
                 **help_to_eat,
             )
 
     def supervision(self) -> None:
-        day, afternoon = (hm("10:30"), hm("14:00")), (hm("16:00"), hm("19:00"))
+        day, afternoon = (hm("10:30"), hm("14:00")), (hm("15:30"), hm("18:30"))
         windows = pick(self.rng, [([day], 0.5), ([afternoon], 0.3), ([day, afternoon], 0.2)])
         self.add("supervision", "Tilsyn", windows, 10)
 
     def stockings(self, take_off: bool) -> None:
         self.add("stockings_on", "Støttestrømper på", [self.morning("07:30", "09:30")], 10)
         if take_off:
-            self.add("stockings_off", "Støttestrømper av", [(hm("19:00"), hm("21:00"))], 10)
+            self.add("stockings_off", "Støttestrømper av", [self.evening("18:00", "20:00")], 10)
 
     def personal_care(self, morning: int, evening: int | None, double: bool) -> None:
         """Morning (and evening) care; bedridden clients need two caregivers and a lift."""
         two: dict[str, Any] = {"caregivers": 2, "competence": HW} if double else {}
         lift = " med personløfter (to pleiere)" if double else ""
         self.add(
-            "morning_care", "Morgenstell" + lift, [self.morning("07:30", "09:00")], morning, **two
+            "morning_care", "Morgenstell" + lift, [self.morning("07:30", "09:30")], morning, **two
         )
         if evening is not None:
             self.add(
-                "evening_care", "Kveldsstell" + lift, [(hm("19:30"), hm("21:00"))], evening, **two
+                "evening_care",
+                "Kveldsstell" + lift,
+                [self.evening("18:30", "20:30")],
+                evening,
+                **two,
             )
 
     def shower(self, double: bool = False) -> None:
         two: dict[str, Any] = {"caregivers": 2, "competence": HW} if double else {}
         name = "Dusj (to pleiere)" if double else "Dusj"
         self.add(
-            "shower", name, [(hm("09:30"), hm("13:00"))], 45, weekdays=self.one_weekday(), **two
+            "shower",
+            name,
+            [(hm("10:30"), hm("13:30"))],
+            45,
+            weekdays=self.week.days("shower"),
+            **two,
         )
 
     def cleaning(self) -> None:
@@ -273,9 +328,9 @@ class ClientCare:
         self.add(
             "cleaning",
             "Rengjøring",
-            [(hm("09:00"), hm("12:30"))],
+            [(hm("10:00"), hm("13:00"))],
             minutes,
-            weekdays=self.one_weekday(),
+            weekdays=self.week.days("cleaning"),
         )
 
     def shopping(self) -> None:
@@ -285,7 +340,7 @@ class ClientCare:
             "Handling",
             [(hm("10:00"), hm("13:30"))],
             minutes,
-            weekdays=self.one_weekday(),
+            weekdays=self.week.days("shopping"),
         )
 
     def wound_care(self) -> None:
@@ -294,7 +349,7 @@ class ClientCare:
         self.add(
             "wound_care",
             "Sårstell",
-            [(hm("10:00"), hm("14:00"))],
+            [(hm("11:00"), hm("14:00"))],
             pick(self.rng, [(20, 0.5), (30, 0.5)]),
             weekdays=days,
             competence=Competence.NURSE if nurse else HW,
@@ -302,7 +357,8 @@ class ClientCare:
 
     def support_contact(self) -> None:
         """1-2 afternoons a week (Monday-Saturday), 2-3 hours."""
-        days = sorted(self.rng.sample(range(1, 7), pick(self.rng, [(1, 0.6), (2, 0.4)])))
+        times = pick(self.rng, [(1, 0.6), (2, 0.4)])
+        days = self.week.days("support_contact", times, choices=(1, 2, 3, 4, 5, 6))
         minutes = pick(self.rng, [(120, 0.5), (150, 0.25), (180, 0.25)])
         self.add(
             "support_contact", "Støttekontakt", [(hm("15:00"), hm("17:30"))], minutes, weekdays=days
@@ -312,9 +368,9 @@ class ClientCare:
         self.add(
             "respite",
             "Avlastning i hjemmet",
-            [(hm("09:00"), hm("11:00"))],
+            [(hm("10:00"), hm("11:30"))],
             180,
-            weekdays=self.one_weekday(),
+            weekdays=self.week.days("respite"),
         )
 
 
@@ -327,7 +383,7 @@ def light_needs(care: ClientCare) -> None:
     insulin = chance(rng, 0.05)
     if insulin:
         care.insulin(1)
-    if chance(rng, 0.45):
+    if chance(rng, 0.4):
         care.medication(pick(rng, [(1, 0.75), (2, 0.25)]))
     if chance(rng, 0.15):
         care.stockings(take_off=chance(rng, 0.7))
@@ -340,7 +396,7 @@ def light_needs(care: ClientCare) -> None:
         care.cleaning()
     if chance(rng, 0.2):
         care.shopping()
-    if chance(rng, 0.08):
+    if chance(rng, 0.07):
         care.support_contact()
     elif chance(rng, 0.03):
         care.respite()
@@ -354,11 +410,11 @@ def medium_needs(care: ClientCare) -> None:
     if chance(rng, 0.12):
         care.insulin(pick(rng, [(1, 0.7), (2, 0.3)]))
     if chance(rng, 0.75):
-        care.medication(pick(rng, [(1, 0.3), (2, 0.5), (3, 0.2)]))
-    if chance(rng, 0.65):
-        evening = 20 if chance(rng, 0.3) else None
-        care.personal_care(pick(rng, [(25, 0.5), (30, 0.35), (35, 0.15)]), evening, double=False)
-    care.meals(breakfast=chance(rng, 0.2), dinner=chance(rng, 0.25), supper=chance(rng, 0.1))
+        care.medication(pick(rng, [(1, 0.35), (2, 0.45), (3, 0.2)]))
+    if chance(rng, 0.6):
+        evening = 20 if chance(rng, 0.25) else None
+        care.personal_care(pick(rng, [(25, 0.6), (30, 0.4)]), evening, double=False)
+    care.meals(breakfast=chance(rng, 0.15), dinner=chance(rng, 0.2), supper=chance(rng, 0.1))
     if chance(rng, 0.2):
         care.stockings(take_off=True)
     if chance(rng, 0.2):
@@ -366,7 +422,7 @@ def medium_needs(care: ClientCare) -> None:
     if chance(rng, 0.1):
         care.wound_care()
     if chance(rng, 0.55):
-        care.shower(double=chance(rng, 0.15))
+        care.shower(double=chance(rng, 0.25))
     if chance(rng, 0.35):
         care.cleaning()
     if chance(rng, 0.2):
@@ -385,20 +441,20 @@ def heavy_needs(care: ClientCare, bedridden: bool, cannot_eat: bool) -> None:
     rng = care.rng
     if chance(rng, 0.2):
         care.insulin(pick(rng, [(1, 0.6), (2, 0.4)]))
-    care.medication(pick(rng, [(2, 0.3), (3, 0.5), (4, 0.2)]))
-    care.personal_care(40 if bedridden else 35, 25 if bedridden else 20, double=bedridden)
+    care.medication(pick(rng, [(2, 0.35), (3, 0.45), (4, 0.2)]))
+    care.personal_care(40 if bedridden else 30, 25 if bedridden else 20, double=bedridden)
     if bedridden and chance(rng, 0.5):
         care.add(
             "transfer",
             "Forflytning og toalettbesøk (to pleiere)",
-            [(hm("12:00"), hm("14:00"))],
+            [(hm("11:30"), hm("14:00"))],
             20,
             caregivers=2,
         )
     care.meals(
-        breakfast=chance(rng, 0.35),
-        dinner=chance(rng, 0.45),
-        supper=chance(rng, 0.25),
+        breakfast=chance(rng, 0.3),
+        dinner=chance(rng, 0.4),
+        supper=chance(rng, 0.2),
         cls=1 if cannot_eat else 2,
     )
     if chance(rng, 0.25):
@@ -407,12 +463,12 @@ def heavy_needs(care: ClientCare, bedridden: bool, cannot_eat: bool) -> None:
         care.add(
             "palliative",
             "Palliativ oppfølging",
-            [(hm("09:00"), hm("11:00")), (hm("17:30"), hm("19:30"))],
+            [(hm("09:00"), hm("11:30")), (hm("16:00"), hm("18:30"))],
             30,
         )
     if not bedridden and chance(rng, 0.2):
         care.stockings(take_off=True)
-    care.shower(double=bedridden or chance(rng, 0.5))
+    care.shower(double=bedridden or chance(rng, 0.75))
     if chance(rng, 0.35):
         care.cleaning()
     if chance(rng, 0.03):

@@ -7,7 +7,8 @@ random state): the same config gives the same scenario, byte for byte, through
 
 The steps, in order:
 
-1. units: one office per unit, in a real settlement of the town (``towns``);
+1. units: one office per unit, in a real settlement of the town; the other settlements
+   belong to the nearest office (``towns``);
 2. clients: homes clustered around the unit's settlements plus scattered rural homes,
    a care profile and the care tasks it brings (``care``);
 3. staff: caregivers sized to the care load of each unit and shift, with roles, the
@@ -44,9 +45,12 @@ from beredt.domain.model import (
 )
 from beredt.domain.scenario import Scenario
 from beredt.scenarios.care import (
+    EVENINGS,
+    MORNINGS,
     PROFILES,
-    RHYTHMS,
     ClientCare,
+    Deck,
+    Week,
     chance,
     heavy_needs,
     light_needs,
@@ -54,8 +58,8 @@ from beredt.scenarios.care import (
     pick,
 )
 from beredt.scenarios.fakes import Fakes
-from beredt.scenarios.staff import EVENING_FROM, UnitDemand, absences, make_staff, split
-from beredt.scenarios.towns import Area, Town, find_town, home_in, offset, rural_home
+from beredt.scenarios.staff import UnitDemand, absences, make_staff, split
+from beredt.scenarios.towns import Area, Town, find_town, home_in, km_between, offset, rural_home
 
 DEFAULT_START = dt.date(2026, 11, 23)
 """A Monday; fixed (not "next Monday") so that the same config gives the same file."""
@@ -185,12 +189,15 @@ def load_figures(scenario: Scenario, day: dt.date) -> LoadFigures:
 def _units(
     town: Town, count: int, rng: random.Random, fakes: Fakes
 ) -> tuple[list[Unit], list[list[Area]]]:
-    """Settlements dealt out round-robin, so unit 0 has the town centre; each unit's
-    office is in its first settlement."""
-    groups = [list(town.areas[i::count]) for i in range(count)]
+    """The first ``count`` settlements get an office (unit 0 has the town centre); every
+    other settlement belongs to the unit with the nearest office."""
+    offices = town.areas[:count]
+    groups = [[area] for area in offices]
+    for area in town.areas[count:]:
+        nearest = min(range(count), key=lambda u: km_between(area.location, offices[u].location))
+        groups[nearest].append(area)
     units = []
-    for areas in groups:
-        home = areas[0]
+    for home in offices:
         near = offset(home.location, rng.uniform(-0.3, 0.3), rng.uniform(-0.3, 0.3))
         office = Office(address=f"{fakes.street()}, {home.postcode} {home.place}", location=near)
         units.append(Unit(id=home.slug, name=f"Hjemmetjenesten {home.name}", office=office))
@@ -210,7 +217,7 @@ VULNERABILITY = {
     "medium": ((Vulnerability.LOW, 0.15), (Vulnerability.MEDIUM, 0.7), (Vulnerability.HIGH, 0.15)),
     "heavy": ((Vulnerability.MEDIUM, 0.25), (Vulnerability.HIGH, 0.75)),
 }
-BEDRIDDEN = 0.6
+BEDRIDDEN = 0.55
 """Share of heavy clients who need two caregivers and a lift for personal care."""
 CANNOT_EAT = 0.3
 """Share of heavy clients who cannot eat without help (their meals are class 1)."""
@@ -246,6 +253,7 @@ def _client_drafts(
         for _ in range(n)
     ]
     rng.shuffle(profiles)
+    week, bedridden = Week(rng), Deck.share(rng, BEDRIDDEN)
     far_km = 12.0 if len(units) == 1 else 7.0
     width = max(3, len(str(count)))
     drafts: list[_Draft] = []
@@ -257,8 +265,15 @@ def _client_drafts(
             else:
                 area = pick(rng, [(a, a.weight) for a in areas])
                 home = home_in(area, rng)
-            cid = f"c{len(drafts) + 1:0{width}d}"
-            drafts.append(_draft(cid, u, unit, area, home, profiles[len(drafts)], rng, fakes))
+            cid, profile = f"c{len(drafts) + 1:0{width}d}", profiles[len(drafts)]
+            care = ClientCare(cid, rng, week, wakes=pick(rng, MORNINGS), sleeps=pick(rng, EVENINGS))
+            if profile == "light":
+                light_needs(care)
+            elif profile == "medium":
+                medium_needs(care)
+            else:
+                heavy_needs(care, bedridden=bedridden.deal(), cannot_eat=chance(rng, CANNOT_EAT))
+            drafts.append(_draft(cid, u, unit, area, home, profile, care.tasks, rng, fakes))
     return drafts
 
 
@@ -269,19 +284,14 @@ def _draft(
     area: Area,
     home: Location,
     profile: str,
+    tasks: list[CareTask],
     rng: random.Random,
     fakes: Fakes,
 ) -> _Draft:
-    care = ClientCare(cid, rng, pick(rng, RHYTHMS))
-    if profile == "light":
-        light_needs(care)
-    elif profile == "medium":
-        medium_needs(care)
-    else:
-        heavy_needs(care, bedridden=chance(rng, BEDRIDDEN), cannot_eat=chance(rng, CANNOT_EAT))
+    """The person: name, address, phone, language, vulnerability, key notes."""
     language = pick(rng, LANGUAGES)
     phone = fakes.phone(rng) if chance(rng, HAS_PHONE) else None
-    social = any(task.priority_class == 5 for task in care.tasks)
+    social = any(task.priority_class == 5 for task in tasks)
     fields: dict[str, Any] = {
         "name": fakes.name(rng, female_share=0.65, language=language),
         "unit": unit.id,
@@ -294,7 +304,7 @@ def _draft(
         "special_needs": social and chance(rng, SPECIAL_NEEDS),
         "key_notes": _key_notes(rng),
     }
-    return _Draft(cid, u, fields, care.tasks)
+    return _Draft(cid, u, fields, tasks)
 
 
 def _key_notes(rng: random.Random) -> str:
@@ -323,20 +333,10 @@ def _key_notes(rng: random.Random) -> str:
 
 
 def _demand(drafts: list[_Draft], n_units: int, dates: list[dt.date]) -> list[UnitDemand]:
-    """Each unit's care load (caregiver-minutes, averaged over the planned days) by
-    shift, which sizes the staff."""
-    load = [[0.0, 0.0] for _ in range(n_units)]
-    double_in_evening = [False] * n_units
-    for draft in drafts:
-        for task in draft.tasks:
-            due = sum(task.is_due(day) for day in dates) / len(dates)
-            for window in task.windows:
-                evening = window.start >= EVENING_FROM
-                load[draft.unit][int(evening)] += due * task.duration * task.caregivers
-                double_in_evening[draft.unit] |= evening and task.caregivers == 2
+    """Each unit's care load by hour, which sizes its staff and shifts."""
     return [
-        UnitDemand(day, evening, double)
-        for (day, evening), double in zip(load, double_in_evening, strict=True)
+        UnitDemand.of((task for d in drafts if d.unit == u for task in d.tasks), dates)
+        for u in range(n_units)
     ]
 
 
@@ -369,8 +369,8 @@ def _link_clients(
     isolated = _isolated(config.isolated, drafts, rng)
     clients: list[Client] = []
     for draft in drafts:
-        own = [c.id for c in caregivers if c.home_unit == draft.fields["unit"]]
-        known = [c.id for c in caregivers if c.id in own and c.redeployed_from is None] or own
+        own = [c for c in caregivers if c.home_unit == draft.fields["unit"]]
+        known = [c.id for c in own if c.redeployed_from is None] or [c.id for c in own]
         contact = known[len(clients) % len(known)]
         others = [cid for cid in known if cid != contact]
         recent = [contact, *rng.sample(others, min(len(others), rng.randint(1, 3)))]
@@ -396,14 +396,18 @@ def _isolated(count: int, drafts: list[_Draft], rng: random.Random) -> set[str]:
     """Isolated clients, preferring clients without double-staffed tasks: a small
     infection team cannot always send two of its members at once."""
     single = [d.id for d in drafts if all(t.caregivers == 1 for t in d.tasks)]
-    double = [d.id for d in drafts if d.id not in single]
+    double = [d.id for d in drafts if any(t.caregivers == 2 for t in d.tasks)]
     rng.shuffle(single)
     rng.shuffle(double)
     return set((single + double)[:count])
 
 
 def _relatives(draft: _Draft, rng: random.Random, fakes: Fakes) -> list[Relative]:
-    eligible = [task.id for task in draft.tasks if task.kind in RELATIVE_TASK_KINDS]
+    eligible = [
+        task.id
+        for task in draft.tasks
+        if task.kind in RELATIVE_TASK_KINDS and task.priority_class > 1  # not class-1 meals
+    ]
     agrees = bool(eligible) and chance(rng, RELATIVE_AGREES)
     if not agrees and not chance(rng, HAS_RELATIVE):
         return []

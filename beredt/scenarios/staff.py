@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from beredt.domain.model import (
@@ -16,6 +16,7 @@ from beredt.domain.model import (
     AvailabilityStatus,
     BreakRule,
     Caregiver,
+    CareTask,
     Competence,
     Shift,
     TimeWindow,
@@ -35,8 +36,9 @@ DAY_SHIFTS = (
     (_shift("07:00", "15:00", "11:00", "12:30"), 0.6),
     (_shift("07:30", "15:30", "11:00", "12:30"), 0.4),
 )
-"""Day shifts and how often each is used; the 30-minute break falls in 11:00-13:00."""
-EVENING_SHIFT = _shift("14:30", "22:00", "17:00", "18:30")
+"""Day shifts and how often each is used; the 30-minute break falls in 11:00-13:00
+(the evening break in 16:30-18:00, before the evening round)."""
+EVENING_SHIFT = _shift("14:30", "22:00", "16:30", "17:30")
 EVENING_FROM = hm("15:00")
 """A visit whose window opens at or after this time is work for the evening shift."""
 
@@ -66,11 +68,49 @@ def infection_team_size(caregivers: int) -> int:
 
 @dataclass(frozen=True)
 class UnitDemand:
-    """A unit's care load in caregiver-minutes a day, split by shift."""
+    """A unit's care load in caregiver-minutes (duration x caregivers), averaged over
+    the planned days: by hour of the day (a visit's minutes spread evenly over the time
+    it may take place), and by shift for medication and for nurse-only tasks."""
 
-    day: float
-    evening: float
+    hourly: tuple[float, ...]
+    medication: tuple[float, float]
+    nurse_only: tuple[float, float]
     double_in_evening: bool
+
+    @classmethod
+    def of(cls, tasks: Iterable[CareTask], dates: Sequence[dt.date]) -> UnitDemand:
+        hourly = [0.0] * 24
+        medication, nurse_only = [0.0, 0.0], [0.0, 0.0]
+        double_in_evening = False
+        for task in tasks:
+            due = sum(task.is_due(day) for day in dates) / len(dates)
+            for window in task.windows:
+                minutes = due * task.duration * task.caregivers
+                first, last = window.start, min(window.end + task.duration, 24 * 60)
+                for hour in range(first // 60, (last - 1) // 60 + 1):
+                    overlap = min(last, (hour + 1) * 60) - max(first, hour * 60)
+                    hourly[hour] += minutes * overlap / (last - first)
+                evening = window.start >= EVENING_FROM
+                medication[evening] += minutes if task.medication else 0
+                nurse_only[evening] += minutes if task.competence == Competence.NURSE else 0
+                double_in_evening |= due > 0 and evening and task.caregivers == 2
+        return cls(tuple(hourly), _pair(medication), _pair(nurse_only), double_in_evening)
+
+    @property
+    def total(self) -> float:
+        return sum(self.hourly)
+
+    @property
+    def day_peak(self) -> float:
+        return max(self.hourly[: EVENING_FROM // 60])
+
+    @property
+    def evening_peak(self) -> float:
+        return max(self.hourly[EVENING_FROM // 60 :])
+
+
+def _pair(values: list[float]) -> tuple[float, float]:
+    return values[0], values[1]
 
 
 @dataclass(eq=False)  # compared by identity: two posts may look alike
@@ -98,18 +138,19 @@ def split(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def _evening_posts(size: int, demand: UnitDemand) -> int:
-    """Evening posts in proportion to the evening share of the care load; at least one
-    (two when an evening visit needs two caregivers) and never the whole unit."""
-    if size < 2 or demand.evening <= 0:
+    """Evening posts in proportion to the busiest evening hour against the busiest day
+    hour (staff for the peaks, not the average); at least one (two when an evening
+    visit needs two caregivers) and never the whole unit."""
+    if size < 2 or demand.evening_peak <= 0:
         return 0
-    share = demand.evening / (demand.day + demand.evening)
+    share = demand.evening_peak / (demand.day_peak + demand.evening_peak)
     low = 2 if demand.double_in_evening and size >= 4 else 1
     return min(size - 1, max(low, round(size * share)))
 
 
 def _posts(total: int, demand: Sequence[UnitDemand]) -> list[_Post]:
     """Every unit gets one caregiver, the rest follow the care load."""
-    extra = split(total - len(demand), [d.day + d.evening + 1.0 for d in demand])
+    extra = split(total - len(demand), [d.total + 1.0 for d in demand])
     posts: list[_Post] = []
     for u, (unit_demand, more) in enumerate(zip(demand, extra, strict=True)):
         size = 1 + more
@@ -118,45 +159,86 @@ def _posts(total: int, demand: Sequence[UnitDemand]) -> list[_Post]:
     return posts
 
 
-def _role_pool(n: int, rng: random.Random) -> list[str]:
+def _role_counts(n: int) -> dict[str, int]:
     nurses = max(1, round(n * NURSE_SHARE))
     health = min(n - nurses, round(n * HEALTH_WORKER_SHARE))
     delegated = round(health * DELEGATION_SHARE)
-    pool = ["nurse"] * nurses + ["hw_med"] * delegated + ["hw"] * (health - delegated)
-    pool += ["assistant"] * (n - len(pool))
-    rng.shuffle(pool)
-    return pool
+    return {
+        "nurse": nurses,
+        "hw_med": delegated,
+        "hw": health - delegated,
+        "assistant": n - nurses - health,
+    }
 
 
-def _take(pool: list[str], wanted: Sequence[str]) -> str:
-    for role in wanted:
-        if role in pool:
-            pool.remove(role)
-            return role
-    return pool.pop()
+MEDICATION_ROLES = ("nurse", "hw_med")
 
 
-def _assign_roles(posts: list[_Post], rng: random.Random) -> None:
-    """Roles in the overall mix, but the infection team (unit 0) gets a nurse and a
-    medication-delegated member on each shift, and every unit's day and evening shift
-    someone who may give medication."""
-    pool = _role_pool(len(posts), rng)
-    unit0 = [p for p in posts if p.unit == 0]
-    day0 = [p for p in unit0 if not p.evening]
-    evening0 = [p for p in unit0 if p.evening]
-    team = day0[:1] + evening0[:1] + day0[1:2]
-    team += [p for p in unit0 if p not in team]
+def _assign_roles(posts: list[_Post], demand: Sequence[UnitDemand], rng: random.Random) -> None:
+    """Roles in the overall mix (``_role_counts``), placed where they are needed:
+
+    1. the infection team (unit 0): a nurse by day, medication-delegated members on
+       both shifts;
+    2. a nurse on every shift that has nurse-only tasks, and someone who may give
+       medication on every shift that has medication;
+    3. the other nurses and delegated health workers spread over the shifts in
+       proportion to medication minutes (D'Hondt: next to the shift with the most
+       medication minutes per such caregiver);
+    4. everyone else at random.
+    """
+    counts = _role_counts(len(posts))
+
+    def take(*wanted: str) -> str:
+        """The first wanted role still in the mix, else any role left."""
+        for role in (*wanted, *counts):
+            if counts[role] > 0:
+                counts[role] -= 1
+                return role
+        raise AssertionError("more posts than roles")
+
+    groups = {
+        (unit, evening): [p for p in posts if p.unit == unit and p.evening == evening]
+        for unit in sorted({p.unit for p in posts})
+        for evening in (False, True)
+    }
+    team = groups[0, False][:1] + groups[0, True][:1] + groups[0, False][1:]
+    team += [p for p in groups[0, True] if p not in team]
     for i, post in enumerate(team[: infection_team_size(len(posts))]):
         post.team = True
-        post.role = _take(pool, ["nurse", "hw_med"] if i == 0 else ["hw_med", "nurse"])
-    for unit in sorted({p.unit for p in posts}):
-        for evening in (False, True):
-            group = [p for p in posts if p.unit == unit and p.evening == evening]
-            if group and not any(p.role in ("nurse", "hw_med") for p in group):
-                next(p for p in group if not p.role).role = _take(pool, ["hw_med", "nurse"])
+        post.role = take("nurse", "hw_med") if i == 0 else take("hw_med", "nurse")
+
+    def free(group: list[_Post]) -> _Post | None:
+        return next((p for p in group if not p.role), None)
+
+    for (unit, evening), group in groups.items():
+        slot = free(group)
+        if slot and demand[unit].nurse_only[evening] and all(p.role != "nurse" for p in group):
+            slot.role = take("nurse", "hw_med")
+        slot = free(group)
+        if slot and demand[unit].medication[evening] and not _medicates(group):
+            slot.role = take("hw_med", "nurse")
+    medicating = [role for role in MEDICATION_ROLES for _ in range(counts[role])]
+    rng.shuffle(medicating)
+    for role in medicating:
+        open_groups = [key for key, group in groups.items() if free(group)]
+        if not open_groups:
+            break
+        unit, evening = max(
+            open_groups,
+            key=lambda key: demand[key[0]].medication[key[1]] / (1 + _medicates(groups[key])),
+        )
+        slot = free(groups[unit, evening])
+        assert slot is not None
+        slot.role = take(role)
+    rest = [role for role, count in counts.items() for _ in range(count)]
+    rng.shuffle(rest)
     for post in posts:
         if not post.role:
-            post.role = pool.pop()
+            post.role = rest.pop()
+
+
+def _medicates(group: list[_Post]) -> int:
+    return sum(p.role in MEDICATION_ROLES for p in group)
 
 
 # ------------------------------------------------------------------- caregivers
@@ -171,7 +253,7 @@ def make_staff(
 ) -> list[Caregiver]:
     """``total`` caregivers for ``units`` sized to each unit's ``demand``."""
     posts = _posts(total, demand)
-    _assign_roles(posts, rng)
+    _assign_roles(posts, demand, rng)
     fractions = [pick(rng, EVENING_FRACTIONS if p.evening else DAY_FRACTIONS) for p in posts]
     fractions = [1.0 if p.team else f for p, f in zip(posts, fractions, strict=True)]
     # redeployed staff fill assistant posts (seed 004 item 7); none in very small services
