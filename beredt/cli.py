@@ -292,7 +292,7 @@ def bench_planner(
     for row in rows:
         values = row.__dict__
         table.add_row(*(bench.format_cell(k, values[k]) for k, _ in bench.HEADERS))
-    out.print(table)
+    Console(width=max(out.width, 200)).print(table)  # wide tables stay readable in logs
     md, csv_path = bench.write_outputs(rows, output)
     out.print(f"Wrote {md} and {csv_path}")
 
