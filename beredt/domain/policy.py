@@ -132,3 +132,47 @@ class SchedulingRules(Strict):
         description="Minutes a visit may start after its window's latest start; "
         "0 makes the latest start hard",
     )
+
+
+class ObjectiveWeights(Strict):
+    """How the optimiser trades care kept against travel, lateness, continuity and
+    fairness. Costs are in "minutes of travel" equivalents; a municipality edits them."""
+
+    class_value: dict[int, float] = Field(
+        default_factory=lambda: {1: 0.0, 2: 400.0, 3: 60.0, 4: 20.0, 5: 8.0},
+        description="Cost per minute of care not kept, by priority class (class 1 is "
+        "mandatory and not weighed)",
+    )
+    vulnerability_factor: dict[int, float] = Field(
+        default_factory=lambda: {1: 0.8, 2: 1.0, 3: 1.5},
+        description="Multiplies the cost of not keeping care, by client vulnerability",
+    )
+    alternative_discount: dict[Decision, float] = Field(
+        default_factory=lambda: {
+            Decision.HANDED_TO_RELATIVE: 0.5,
+            Decision.REPLACED_BY_PHONE: 0.6,
+            Decision.POSTPONED: 0.7,
+            Decision.CANCELLED: 1.0,
+        },
+        description="Share of the cost that remains when the policy's alternative is used",
+    )
+    postponement_growth: float = Field(
+        default=0.5, ge=0, description="Extra share of cost per day a visit was already postponed"
+    )
+    travel: float = Field(default=1.0, ge=0, description="Per minute of travel")
+    tardiness: float = Field(default=2.0, ge=0, description="Per minute started after the window")
+    known_caregiver_bonus: float = Field(
+        default=8.0, ge=0, description="Saved per visit by a caregiver the client knows"
+    )
+    distinct_caregivers: float = Field(
+        default=15.0, ge=0, description="Per extra distinct caregiver a client sees in a day"
+    )
+    isolated_distinct_caregivers: float = Field(
+        default=200.0, ge=0, description="Per extra distinct caregiver an isolated client sees"
+    )
+    infection_crossing: float = Field(
+        default=30.0, ge=0, description="Per step from an infectious home to a non-infectious one"
+    )
+    workload: float = Field(
+        default=2.0, ge=0, description="Times the sum of squared working hours: evens out load"
+    )

@@ -30,7 +30,12 @@ from beredt.domain.model import (
     TimeWindow,
     Unit,
 )
-from beredt.domain.policy import SchedulingRules, TriagePolicy, default_policy
+from beredt.domain.policy import (
+    ObjectiveWeights,
+    SchedulingRules,
+    TriagePolicy,
+    default_policy,
+)
 
 SCENARIO_FORMAT_VERSION: Literal[1] = 1
 
@@ -72,6 +77,7 @@ class Scenario(Strict):
     availability: list[Availability] = Field(default_factory=list)
     policy: TriagePolicy = Field(default_factory=default_policy)
     rules: SchedulingRules = Field(default_factory=SchedulingRules)
+    objective: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
 
     # ------------------------------------------------------------------ look-ups
 

@@ -24,6 +24,7 @@ class PlannerFunction(Protocol):
         created_at: dt.datetime,
         seed: int = 0,
         progress: ProgressCallback | None = None,
+        time_limit: float | None = None,
     ) -> Plan: ...
 
 
@@ -39,6 +40,7 @@ def make_plan(
     created_at: dt.datetime | None = None,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    time_limit: float | None = None,
 ) -> Plan:
     """Plan every day of ``scenario`` with the named planner."""
     try:
@@ -47,7 +49,7 @@ def make_plan(
         known = ", ".join(sorted(PLANNERS))
         raise BeredtError(f"unknown planner {planner!r}; choose one of: {known}") from None
     when = created_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return function(scenario, travel, when, seed=seed, progress=progress)
+    return function(scenario, travel, when, seed=seed, progress=progress, time_limit=time_limit)
 
 
 __all__ = ["DEFAULT_PLANNER", "PLANNERS", "ProgressCallback", "make_plan"]

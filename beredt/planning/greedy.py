@@ -297,6 +297,8 @@ def plan_greedy(
     created_at: dt.datetime,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    time_limit: float | None = None,
 ) -> Plan:
-    """Plan ``scenario`` with the manual-planning baseline."""
+    """Plan ``scenario`` with the manual-planning baseline (``time_limit`` is unused:
+    the heuristic runs once)."""
     return GreedyPlanner(scenario, travel).plan(created_at, seed, progress)

@@ -1,0 +1,240 @@
+"""The engine's modelling front door: locations, caregivers, jobs, synchronisations and
+weights, solved by the compiled search core (``beredt_core``).
+
+The engine knows nothing of clients, tasks or policy. The home-care planner
+(:mod:`beredt.planning.optimiser`) and the HHCRSP benchmark both translate their
+problems into a :class:`Model`; improvements to the engine serve both.
+
+A *job* is one caregiver's part of a visit: a double-staffed visit is two jobs in one
+``group`` (served together or not at all) tied by a synchronisation with gap 0.
+Times are floats (minutes); the home-care translation uses whole minutes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import beredt_core
+
+INF = math.inf
+
+
+@dataclass(frozen=True, slots=True)
+class EngineCaregiver:
+    start_location: int
+    end_location: int
+    shift_start: float = 0.0
+    shift_end: float = INF
+    max_work: float = INF
+    break_window: tuple[float, float] | None = None
+    break_duration: float = 0.0
+    matrix: int = 0
+    """Which travel matrix (transport mode) this caregiver moves by."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    location: int
+    duration: float
+    earliest: float
+    latest: float
+    """Latest start without tardiness cost."""
+    hard_latest: float = INF
+    """Latest start allowed at all."""
+    eligible: tuple[int, ...] = ()
+    penalty: float = 0.0
+    """Cost of leaving the job unserved."""
+    client: int = -1
+    """Jobs of one client count towards its number of distinct caregivers."""
+    group: int = -1
+    """Jobs sharing a group are served all together or not at all, by different people."""
+    infectious: bool = False
+    preference: tuple[tuple[int, float], ...] = ()
+    """(caregiver, bonus): cost saved when that caregiver serves the job."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sync:
+    """``start[second] - start[first]`` lies in ``[min_gap, max_gap]`` when both are served."""
+
+    first: int
+    second: int
+    min_gap: float = 0.0
+    max_gap: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    travel: float = 1.0
+    tardiness: float = 1.0
+    max_tardiness: float = 0.0
+    distinct_caregivers: float = 0.0
+    """Per client, per caregiver beyond the first."""
+    infection_crossing: float = 0.0
+    """Per route step from an infectious home to a non-infectious one."""
+    workload: float = 0.0
+    """Times the sum of squared working hours per route: evens out the load."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParameters:
+    time_limit: float = 10.0
+    max_iterations: int = 0
+    """When positive, the search stops after this many moves and cools by moves, not
+    by the clock: results are then reproducible for a seed."""
+    seed: int = 0
+    ruin_probability: float = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    caregiver: int
+    jobs: tuple[int, ...]
+    break_start: float | None
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    routes: tuple[Route, ...]
+    starts: tuple[float, ...]
+    """Start time per job; NaN when the job is unserved."""
+    unserved: tuple[int, ...]
+    cost: float
+    components: dict[str, float]
+    iterations: int
+    seconds: float
+
+    def served(self, job: int) -> bool:
+        return not math.isnan(self.starts[job])
+
+
+ProgressCallback = Callable[[float, float], None]
+"""Called now and then with (seconds elapsed, best cost so far)."""
+
+
+@dataclass
+class Model:
+    """Build with ``add_*``, then :meth:`solve`."""
+
+    matrices: list[list[list[float]]] = field(default_factory=list)
+    caregivers: list[EngineCaregiver] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    syncs: list[Sync] = field(default_factory=list)
+    weights: Weights = field(default_factory=Weights)
+
+    def add_matrix(self, matrix: Sequence[Sequence[float]]) -> int:
+        self.matrices.append([list(row) for row in matrix])
+        return len(self.matrices) - 1
+
+    def add_caregiver(self, caregiver: EngineCaregiver) -> int:
+        self.caregivers.append(caregiver)
+        return len(self.caregivers) - 1
+
+    def add_job(self, job: Job) -> int:
+        self.jobs.append(job)
+        return len(self.jobs) - 1
+
+    def add_sync(self, sync: Sync) -> None:
+        self.syncs.append(sync)
+
+    def solve(
+        self,
+        parameters: SearchParameters | None = None,
+        initial: Sequence[Sequence[int]] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Result:
+        """Search for the cheapest routes. ``initial`` (job order per caregiver) seeds
+        the search, e.g. with the published plan when re-planning."""
+        params = parameters or SearchParameters()
+        raw = beredt_core.solve(
+            self._payload(),
+            [list(r) for r in initial] if initial is not None else [],
+            {
+                "time_limit": params.time_limit,
+                "max_iterations": params.max_iterations,
+                "seed": params.seed,
+                "ruin_probability": params.ruin_probability,
+            },
+            progress,
+        )
+        return _result(raw)
+
+    def evaluate(self, routes: Sequence[Sequence[int]]) -> Result:
+        """Schedule and cost fixed routes (no search); infeasible routes raise ValueError."""
+        return _result(beredt_core.evaluate(self._payload(), [list(r) for r in routes]))
+
+    def _payload(self) -> dict[str, object]:
+        size = len(self.matrices[0]) if self.matrices else 0
+        for k, matrix in enumerate(self.matrices):
+            if len(matrix) != size or any(len(row) != size for row in matrix):
+                raise ValueError(f"matrix {k} is not {size}x{size}")
+        return {
+            "matrices": [[x for row in m for x in row] for m in self.matrices],
+            "size": size,
+            "caregivers": [
+                (
+                    c.start_location,
+                    c.end_location,
+                    c.shift_start,
+                    c.shift_end,
+                    c.max_work,
+                    c.break_window is not None,
+                    c.break_window[0] if c.break_window else 0.0,
+                    c.break_window[1] if c.break_window else 0.0,
+                    c.break_duration,
+                    c.matrix,
+                )
+                for c in self.caregivers
+            ],
+            "jobs": [
+                (
+                    j.location,
+                    j.duration,
+                    j.earliest,
+                    j.latest,
+                    j.hard_latest,
+                    j.penalty,
+                    j.client,
+                    j.group,
+                    j.infectious,
+                    list(j.eligible),
+                    list(j.preference),
+                )
+                for j in self.jobs
+            ],
+            "syncs": [(s.first, s.second, s.min_gap, s.max_gap) for s in self.syncs],
+            "weights": {
+                "travel": self.weights.travel,
+                "tardiness": self.weights.tardiness,
+                "max_tardiness": self.weights.max_tardiness,
+                "distinct_caregivers": self.weights.distinct_caregivers,
+                "infection_crossing": self.weights.infection_crossing,
+                "workload": self.weights.workload,
+            },
+        }
+
+
+def _result(raw: dict[str, object]) -> Result:
+    routes = tuple(
+        Route(
+            caregiver=int(r["caregiver"]),
+            jobs=tuple(int(j) for j in r["jobs"]),
+            break_start=None if r["break_start"] is None else float(r["break_start"]),
+            start=float(r["start"]),
+            end=float(r["end"]),
+        )
+        for r in raw["routes"]  # type: ignore[attr-defined]
+    )
+    return Result(
+        routes=routes,
+        starts=tuple(float(s) for s in raw["starts"]),  # type: ignore[attr-defined]
+        unserved=tuple(int(j) for j in raw["unserved"]),  # type: ignore[attr-defined]
+        cost=float(raw["cost"]),  # type: ignore[arg-type]
+        components={k: float(v) for k, v in raw["components"].items()},  # type: ignore[attr-defined]
+        iterations=int(raw["iterations"]),  # type: ignore[call-overload]
+        seconds=float(raw["seconds"]),  # type: ignore[arg-type]
+    )
