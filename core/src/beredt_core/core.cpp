@@ -21,8 +21,10 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <climits>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -72,6 +74,7 @@ struct Problem {
     std::vector<double> pref;                   // jobs x caregivers
     std::vector<std::vector<int>> elig_list;    // per job
     std::vector<std::vector<int>> groups;       // per group id
+    std::vector<std::vector<int>> neighbours;   // per job: related jobs, nearest first
     Weights w;
 
     int n_jobs() const { return static_cast<int>(jobs.size()); }
@@ -90,8 +93,10 @@ struct Problem {
 // ------------------------------------------------------------------------ schedule
 
 struct Schedule {
-    std::vector<double> start;          // per job; NaN when unserved
+    std::vector<double> start;                    // per job; NaN when unserved
     std::vector<double> r_start, r_end, r_break;  // per route; r_break NaN when none
+    // Per-route cost components, so a move re-costs only the routes it touched.
+    std::vector<double> rt_travel, rt_tard, rt_maxtard, rt_pref, rt_cross, rt_work;
     double cost = 0;
     double unserved = 0, travel = 0, tardiness = 0, max_tardiness = 0, distinct = 0,
            preference = 0, crossings = 0, workload = 0;
@@ -100,10 +105,13 @@ struct Schedule {
 class Evaluator {
 public:
     explicit Evaluator(const Problem& p)
-        : p_(p), dirty_(p.n_cgs(), 0), stamp_(static_cast<size_t>(std::max(1, p.n_clients)) * p.n_cgs(), 0) {}
+        : p_(p), dirty_(p.n_cgs(), 0), passed_(p.n_cgs(), 0),
+          stamp_(static_cast<size_t>(std::max(1, p.n_clients)) * p.n_cgs(), 0),
+          seen_(static_cast<size_t>(std::max(1, p.n_clients)), 0) {}
 
-    // Schedules ``routes`` into ``out``; false when infeasible. ``route_of`` gives each
-    // job's caregiver or -1. Groups are checked only when ``check_groups``.
+    // The exact earliest schedule of ``routes`` into ``out``; false when infeasible.
+    // ``route_of`` gives each job's caregiver or -1. Groups are checked only when
+    // ``check_groups`` (partial insertions of a group are costed without it).
     bool run(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
              Schedule& out, bool check_groups = true) {
         const int n = p_.n_jobs(), R = p_.n_cgs();
@@ -111,39 +119,119 @@ public:
         out.r_start.assign(R, 0.0);
         out.r_end.assign(R, 0.0);
         out.r_break.assign(R, std::nan(""));
-        if (check_groups && !groups_ok(routes, route_of)) return false;
-        queue_.clear();
-        int synced = 0;
-        for (int r = 0; r < R; ++r) {
-            if (!routes[r].empty()) { queue_.push_back(r); dirty_[r] = 1; }
-            for (int j : routes[r]) if (!p_.edges[j].empty()) ++synced;
+        for (auto* v : {&out.rt_travel, &out.rt_tard, &out.rt_maxtard, &out.rt_pref, &out.rt_cross, &out.rt_work})
+            v->assign(R, 0.0);
+        if (check_groups && !groups_ok(route_of)) return false;
+        std::vector<int> all(R);
+        std::iota(all.begin(), all.end(), 0);
+        return propagate(routes, route_of, out, all);
+    }
+
+    // Re-schedule after a move that changed only the ``changed`` routes (and released
+    // the ``released`` jobs), starting from ``base``, the schedule before the move. Only
+    // what the move can reach is recomputed: the changed routes, and from the first
+    // synchronised job on, every route a synchronisation ties to a recomputed job. The
+    // result equals ``run``'s.
+    bool partial(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
+                 const Schedule& base, const std::vector<int>& changed,
+                 const std::vector<int>& released, Schedule& out, bool check_groups = true) {
+        if (check_groups && !groups_ok(route_of)) return false;
+        copy(base, out);
+        const int R = p_.n_cgs();
+        if (from_.size() != static_cast<size_t>(R)) { from_.assign(R, INT32_MAX); done_.assign(R, INT32_MAX); }
+        touched_.clear();
+        for (int r : changed) mark(r, 0);
+        for (int j : released) {
+            if (route_of[j] >= 0) continue;
+            out.start[j] = std::nan("");
+            for (const Edge& e : p_.edges[j]) mark_job(routes, route_of, e.other);
         }
-        long passes = 0, limit = 4L * synced + 2L * R + 16;
-        size_t head = 0;
-        while (head < queue_.size()) {
-            int r = queue_[head++];
-            dirty_[r] = 0;
-            if (++passes > limit) { clear_queue(head); return false; }
-            if (!pass(r, routes[r], route_of, out)) { clear_queue(head); return false; }
-            if (head > 4096) { queue_.erase(queue_.begin(), queue_.begin() + head); head = 0; }
+        for (size_t i = 0; i < work_.size(); ++i) {
+            int r = work_[i];
+            const auto& seq = routes[r];
+            int stop = std::min<int>(done_[r], static_cast<int>(seq.size()));
+            for (int k = from_[r]; k < stop; ++k) {
+                int j = seq[k];
+                out.start[j] = std::nan("");
+                for (const Edge& e : p_.edges[j]) mark_job(routes, route_of, e.other);
+            }
+            done_[r] = std::min(done_[r], from_[r]);
         }
-        queue_.clear();
-        return finish(routes, route_of, out);
+        work_.clear();
+        seeds_.assign(touched_.begin(), touched_.end());
+        for (int r : touched_) { from_[r] = INT32_MAX; done_[r] = INT32_MAX; }
+        return propagate(routes, route_of, out, seeds_);
     }
 
 private:
     const Problem& p_;
-    std::vector<int> queue_;
-    std::vector<uint8_t> dirty_;
-    std::vector<uint32_t> stamp_;
-    uint32_t epoch_ = 0;
+    std::vector<int> from_, done_, work_, touched_, seeds_;
 
-    void clear_queue(size_t head) {
-        for (size_t i = head; i < queue_.size(); ++i) dirty_[queue_[i]] = 0;
-        queue_.clear();
+    void mark(int r, int position) {
+        if (from_[r] == INT32_MAX && done_[r] == INT32_MAX) touched_.push_back(r);
+        if (position < from_[r]) {
+            from_[r] = position;
+            work_.push_back(r);
+        }
     }
 
-    bool groups_ok(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of) const {
+    void mark_job(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of, int j) {
+        int r = route_of[j];
+        if (r < 0) return;
+        const auto& seq = routes[r];
+        int k = static_cast<int>(std::find(seq.begin(), seq.end(), j) - seq.begin());
+        if (k < from_[r]) mark(r, k);
+    }
+
+    std::vector<int> queue_;
+    std::vector<uint8_t> dirty_, passed_;
+    std::vector<int> passed_list_;
+    std::vector<uint32_t> stamp_;
+    std::vector<uint32_t> seen_;
+    uint32_t epoch_ = 0;
+
+    static void copy(const Schedule& a, Schedule& b) {
+        b.start.assign(a.start.begin(), a.start.end());
+        b.r_start.assign(a.r_start.begin(), a.r_start.end());
+        b.r_end.assign(a.r_end.begin(), a.r_end.end());
+        b.r_break.assign(a.r_break.begin(), a.r_break.end());
+        b.rt_travel.assign(a.rt_travel.begin(), a.rt_travel.end());
+        b.rt_tard.assign(a.rt_tard.begin(), a.rt_tard.end());
+        b.rt_maxtard.assign(a.rt_maxtard.begin(), a.rt_maxtard.end());
+        b.rt_pref.assign(a.rt_pref.begin(), a.rt_pref.end());
+        b.rt_cross.assign(a.rt_cross.begin(), a.rt_cross.end());
+        b.rt_work.assign(a.rt_work.begin(), a.rt_work.end());
+    }
+
+    bool propagate(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
+                   Schedule& s, const std::vector<int>& seeds) {
+        const int R = p_.n_cgs();
+        queue_.clear();
+        passed_list_.clear();
+        for (int r : seeds) {
+            if (!dirty_[r]) { dirty_[r] = 1; queue_.push_back(r); }
+        }
+        int synced = 0;
+        for (int r = 0; r < R; ++r) for (int j : routes[r]) if (!p_.edges[j].empty()) ++synced;
+        long passes = 0, limit = 4L * synced + 2L * R + 16;
+        size_t head = 0;
+        bool ok = true;
+        while (head < queue_.size()) {
+            int r = queue_[head++];
+            dirty_[r] = 0;
+            if (!passed_[r]) { passed_[r] = 1; passed_list_.push_back(r); }
+            if (++passes > limit || !pass(r, routes[r], route_of, s)) { ok = false; break; }
+        }
+        for (size_t i = head; i < queue_.size(); ++i) dirty_[queue_[i]] = 0;
+        queue_.clear();
+        if (ok) ok = sync_ok(route_of, s);
+        if (ok) for (int r : passed_list_) cost_route(r, routes[r], s);
+        for (int r : passed_list_) passed_[r] = 0;
+        if (ok) total(routes, route_of, s);
+        return ok;
+    }
+
+    bool groups_ok(const std::vector<int>& route_of) const {
         for (const auto& g : p_.groups) {
             size_t served = 0;
             for (size_t a = 0; a < g.size(); ++a) {
@@ -154,7 +242,6 @@ private:
             }
             if (served != 0 && served != g.size()) return false;
         }
-        (void)routes;
         return true;
     }
 
@@ -194,11 +281,10 @@ private:
                     break_done = break_here = true;
                 }
             }
-            if (k == 0) {
-                s.r_start[r] = break_here ? std::min(s.r_break[r], st - tr - c.bd) : st - tr;
-            }
-            if (st > job.hard_e + EPS || st > HORIZON) return false;
             double old = s.start[j];
+            if (!std::isnan(old) && old > st) st = old;  // a partner pushed it later before
+            if (k == 0) s.r_start[r] = break_here ? std::min(s.r_break[r], st - tr - c.bd) : st - tr;
+            if (st > job.hard_e + EPS || st > HORIZON) return false;
             if (std::isnan(old) || st > old + EPS) {
                 s.start[j] = st;
                 for (const Edge& e : p_.edges[j]) {
@@ -208,8 +294,6 @@ private:
                         queue_.push_back(other);
                     }
                 }
-            } else {
-                st = old;
             }
             t = st + job.dur;
             loc = job.loc;
@@ -231,8 +315,7 @@ private:
         return s.r_end[r] - s.r_start[r] <= c.max_work + EPS;
     }
 
-    bool finish(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of, Schedule& s) {
-        // Same-route synchronisations are not re-passed by the queue: verify all here.
+    bool sync_ok(const std::vector<int>& route_of, const Schedule& s) const {
         for (int j = 0; j < p_.n_jobs(); ++j) {
             if (route_of[j] < 0) continue;
             for (const Edge& e : p_.edges[j]) {
@@ -241,51 +324,73 @@ private:
                 if (gap < e.lo - 1e-6 || gap > e.hi + 1e-6) return false;
             }
         }
-        const Weights& w = p_.w;
-        s.unserved = s.travel = s.tardiness = s.max_tardiness = s.distinct = 0;
-        s.preference = s.crossings = s.workload = 0;
-        ++epoch_;
-        if (epoch_ == 0) { std::fill(stamp_.begin(), stamp_.end(), 0); epoch_ = 1; }
-        for (int j = 0; j < p_.n_jobs(); ++j)
-            if (route_of[j] < 0) s.unserved += p_.jobs[j].penalty;
-        for (int r = 0; r < p_.n_cgs(); ++r) {
-            const auto& seq = routes[r];
-            if (seq.empty()) continue;
+        return true;
+    }
+
+    void cost_route(int r, const std::vector<int>& seq, Schedule& s) const {
+        double travel = 0, tard = 0, maxtard = 0, pref = 0, cross = 0, work = 0;
+        if (!seq.empty()) {
             const Caregiver& c = p_.cgs[r];
             int loc = c.start_loc;
             bool prev_infectious = false;
             for (size_t k = 0; k < seq.size(); ++k) {
                 int j = seq[k];
                 const Job& job = p_.jobs[j];
-                s.travel += p_.travel(r, loc, job.loc);
+                travel += p_.travel(r, loc, job.loc);
                 double late = std::max(0.0, s.start[j] - job.tw_e);
-                s.tardiness += late;
-                s.max_tardiness = std::max(s.max_tardiness, late);
-                s.preference += p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
-                if (k > 0 && prev_infectious && !job.infectious) s.crossings += 1;
+                tard += late;
+                maxtard = std::max(maxtard, late);
+                pref += p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
+                if (k > 0 && prev_infectious && !job.infectious) cross += 1;
                 prev_infectious = job.infectious;
-                if (job.client >= 0) {
-                    uint32_t& st = stamp_[static_cast<size_t>(job.client) * p_.n_cgs() + r];
-                    if (st != epoch_) { st = epoch_; s.distinct += 1; }
-                }
                 loc = job.loc;
             }
-            s.travel += p_.travel(r, loc, c.end_loc);
+            travel += p_.travel(r, loc, c.end_loc);
             double hours = (s.r_end[r] - s.r_start[r]) / 60.0;
-            s.workload += hours * hours;
+            work = hours * hours;
         }
-        // distinct counts (client, caregiver) pairs; subtract one per served client.
+        s.rt_travel[r] = travel;
+        s.rt_tard[r] = tard;
+        s.rt_maxtard[r] = maxtard;
+        s.rt_pref[r] = pref;
+        s.rt_cross[r] = cross;
+        s.rt_work[r] = work;
+    }
+
+    void total(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of, Schedule& s) {
+        const Weights& w = p_.w;
+        s.unserved = s.travel = s.tardiness = s.max_tardiness = s.distinct = 0;
+        s.preference = s.crossings = s.workload = 0;
+        for (int j = 0; j < p_.n_jobs(); ++j)
+            if (route_of[j] < 0) s.unserved += p_.jobs[j].penalty;
+        for (int r = 0; r < p_.n_cgs(); ++r) {
+            s.travel += s.rt_travel[r];
+            s.tardiness += s.rt_tard[r];
+            s.max_tardiness = std::max(s.max_tardiness, s.rt_maxtard[r]);
+            s.preference += s.rt_pref[r];
+            s.crossings += s.rt_cross[r];
+            s.workload += s.rt_work[r];
+        }
         if (w.distinct != 0) {
-            std::vector<uint8_t> seen(std::max(1, p_.n_clients), 0);
-            for (int j = 0; j < p_.n_jobs(); ++j) {
-                int cl = p_.jobs[j].client;
-                if (cl >= 0 && route_of[j] >= 0 && !seen[cl]) { seen[cl] = 1; s.distinct -= 1; }
+            // Distinct (client, caregiver) pairs, less one per client served at all.
+            if (++epoch_ == 0) {
+                std::fill(stamp_.begin(), stamp_.end(), 0);
+                std::fill(seen_.begin(), seen_.end(), 0);
+                epoch_ = 1;
+            }
+            for (int r = 0; r < p_.n_cgs(); ++r) {
+                for (int j : routes[r]) {
+                    int cl = p_.jobs[j].client;
+                    if (cl < 0) continue;
+                    uint32_t& st = stamp_[static_cast<size_t>(cl) * p_.n_cgs() + r];
+                    if (st != epoch_) { st = epoch_; s.distinct += 1; }
+                    if (seen_[cl] != epoch_) { seen_[cl] = epoch_; s.distinct -= 1; }
+                }
             }
         }
         s.cost = s.unserved + w.travel * s.travel + w.tardiness * s.tardiness +
                  w.max_tardiness * s.max_tardiness + w.distinct * s.distinct - s.preference +
                  w.crossing * s.crossings + w.workload * s.workload;
-        return true;
     }
 };
 
@@ -311,6 +416,8 @@ struct Params {
     long max_iterations = 0;
     uint64_t seed = 0;
     double ruin_probability = 0.02;
+    double initial_temperature = 0;  // 0: from sampled move deltas
+    double final_temperature_ratio = 1e-4;
 };
 
 class Search {
@@ -323,8 +430,9 @@ public:
         State cur = initial_state(initial);
         best_ = cur;
         long it = 0;
-        double t0 = initial_temperature(cur);
-        double t_end = std::max(t0 * 1e-4, 1e-6);
+        double t0 = params_.initial_temperature > 0 ? params_.initial_temperature : initial_temperature(cur);
+        t0_ = t0;
+        double t_end = std::max(t0 * params_.final_temperature_ratio, 1e-6);
         double last_report = 0;
         double frac = 0;
         for (;; ++it) {
@@ -340,14 +448,19 @@ public:
                 }
             }
             if (params_.max_iterations > 0 && it >= params_.max_iterations) break;
+            if ((it & 4095) == 4095) evaluate(cur);  // drop the pessimism partial costing accrues
             double temp = t0 * std::pow(t_end / t0, frac);
             step(cur, temp);
         }
         iterations_ = it;
+        evaluate(best_);
         return best_;
     }
 
     long iterations() const { return iterations_; }
+    // Per move kind: proposed, feasible, accepted, improved the best.
+    std::vector<std::array<long, 4>> stats = std::vector<std::array<long, 4>>(6, {0, 0, 0, 0});
+    double t0_ = 0;
     double elapsed() const { return std::chrono::duration<double>(Clock::now() - begin_).count(); }
 
 private:
@@ -360,12 +473,24 @@ private:
     Clock::time_point begin_;
     State best_;
     long iterations_ = 0;
-    Schedule scratch_;
+    Schedule scratch_, probe_;
     std::vector<std::pair<int, std::vector<int>>> saved_;
+    std::vector<int> changed_, released_, one_;
 
     // ---- state helpers
 
     bool evaluate(State& s, bool check_groups = true) { return eval_.run(s.routes, s.route_of, s.sched, check_groups); }
+
+    // Cost the moved state (routes recorded in saved_) into ``out`` from ``s.sched``.
+    bool evaluate_move(const State& s, Schedule& out, bool check_groups = true) {
+        changed_.clear();
+        released_.clear();
+        for (auto& pr : saved_) {
+            changed_.push_back(pr.first);
+            for (int j : pr.second) released_.push_back(j);
+        }
+        return eval_.partial(s.routes, s.route_of, s.sched, changed_, released_, out, check_groups);
+    }
 
     void save(const State& s, int r) {
         for (auto& pr : saved_) if (pr.first == r) return;
@@ -447,58 +572,98 @@ private:
         for (int j = 0; j < p_.n_jobs(); ++j) if (s.route_of[j] < 0) todo.push_back(j);
         std::stable_sort(todo.begin(), todo.end(), [&](int a, int b) {
             if (p_.jobs[a].penalty != p_.jobs[b].penalty) return p_.jobs[a].penalty > p_.jobs[b].penalty;
-            return p_.jobs[a].tw_e - p_.jobs[a].tw_s < p_.jobs[b].tw_e - p_.jobs[b].tw_s;
+            return p_.jobs[a].tw_s < p_.jobs[b].tw_s;
         });
         recreate(s, todo, /*full=*/true);
         return s;
     }
 
-    // Greedy best insertion of the groups of ``todo`` (unserved ones), cheapest first.
+    // Greedy best insertion of the groups of ``todo`` (unserved ones), in order; a
+    // group is kept only if it lowers the cost.
     void recreate(State& s, const std::vector<int>& todo, bool full) {
         for (int j : todo) {
             if (s.route_of[j] >= 0) continue;
             const auto& g = p_.group_of(j);
             std::vector<int> members = g.empty() ? std::vector<int>{j} : g;
-            double before = s.sched.cost;
+            const double before = s.sched.cost;
+            std::vector<std::pair<int, std::vector<int>>> undo;
             bool ok = true;
-            std::vector<int> placed;
             for (int m : members) {
-                if (!best_insert(s, m, full, /*check_groups=*/false)) { ok = false; break; }
-                placed.push_back(m);
+                int r = best_insert(s, m, full);
+                if (r < 0) { ok = false; break; }
+                undo.emplace_back(r, std::vector<int>{});
             }
-            if (ok) ok = evaluate(s) && s.sched.cost < before + 1e-9;
+            if (ok) {
+                // Cost the whole group with group rules now that all members are placed.
+                one_.clear();
+                for (auto& u : undo) one_.push_back(u.first);
+                released_.clear();
+                ok = eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_) &&
+                     probe_.cost < before + 1e-9;
+                if (ok) std::swap(s.sched, probe_);
+            }
             if (!ok) {
-                for (int m : placed) if (s.route_of[m] >= 0) remove_job(s, m);
-                evaluate(s);
+                one_.clear();
+                for (int m : members) {
+                    if (s.route_of[m] >= 0) { one_.push_back(s.route_of[m]); remove_job(s, m); }
+                }
+                released_.assign(members.begin(), members.end());
+                if (eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false))
+                    std::swap(s.sched, probe_);
+                else
+                    eval_.run(s.routes, s.route_of, s.sched, false);
             }
         }
     }
 
-    // Insert job j where the full cost is lowest; false when no feasible place exists.
-    bool best_insert(State& s, int j, bool full, bool check_groups) {
+    // Insert job j where the cost is lowest; returns the route, or -1 when no feasible
+    // place exists (then nothing changes). Group rules are not checked here.
+    int best_insert(State& s, int j, bool full) {
         double best_cost = INF;
         int best_r = -1, best_pos = -1;
-        Schedule keep = s.sched;
-        for (int r : p_.elig_list[j]) {
-            if (group_conflict(s, j, r)) continue;
-            int n = static_cast<int>(s.routes[r].size());
-            int centre = time_position(s, j, r);
-            int lo = full ? 0 : std::max(0, centre - 1), hi = full ? n : std::min(n, centre + 1);
-            if (full && n > 12) { lo = std::max(0, centre - 3); hi = std::min(n, centre + 3); }
-            for (int pos = lo; pos <= hi; ++pos) {
-                insert_job(s, j, r, pos);
-                if (eval_.run(s.routes, s.route_of, scratch_, check_groups) && scratch_.cost < best_cost) {
-                    best_cost = scratch_.cost;
-                    best_r = r;
-                    best_pos = pos;
-                }
-                remove_job(s, j);
+        auto consider = [&](int r, int pos) {
+            insert_job(s, j, r, pos);
+            one_.assign(1, r);
+            released_.clear();
+            if (eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false) &&
+                probe_.cost < best_cost) {
+                best_cost = probe_.cost;
+                best_r = r;
+                best_pos = pos;
+            }
+            remove_job(s, j);
+        };
+        if (full) {
+            for (int r : p_.elig_list[j]) {
+                if (group_conflict(s, j, r)) continue;
+                int n = static_cast<int>(s.routes[r].size());
+                int centre = time_position(s, j, r);
+                for (int pos = std::max(0, centre - 3); pos <= std::min(n, centre + 3); ++pos) consider(r, pos);
+            }
+        } else {
+            // Next to each served neighbour, and at the time position of two random routes.
+            for (int k : p_.neighbours[j]) {
+                int r = s.route_of[k];
+                if (r < 0 || !p_.can(j, r) || group_conflict(s, j, r)) continue;
+                int at = position_of(s, k);
+                consider(r, at);
+                consider(r, at + 1);
+            }
+            for (int extra = 0; extra < 2; ++extra) {
+                int r = random_eligible(j, s);
+                if (r >= 0) consider(r, time_position(s, j, r));
             }
         }
-        s.sched = keep;
-        if (best_r < 0) return false;
+        if (best_r < 0) return -1;
         insert_job(s, j, best_r, best_pos);
-        return eval_.run(s.routes, s.route_of, s.sched, check_groups);
+        one_.assign(1, best_r);
+        released_.clear();
+        if (!eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false)) {
+            remove_job(s, j);
+            return -1;
+        }
+        std::swap(s.sched, probe_);
+        return best_r;
     }
 
     // ---- annealing
@@ -507,7 +672,7 @@ private:
         std::vector<double> ups;
         for (int k = 0; k < 200; ++k) {
             saved_.clear();
-            if (propose(cur) && eval_.run(cur.routes, cur.route_of, scratch_)) {
+            if (propose(cur) && evaluate_move(cur, scratch_)) {
                 double d = scratch_.cost - cur.sched.cost;
                 if (d > 1e-9) ups.push_back(d);
             }
@@ -525,27 +690,34 @@ private:
         Schedule backup;
         if (ruin) backup = cur.sched;  // recreate overwrites the current schedule
         bool moved = ruin ? ruin_recreate(cur) : propose(cur);
+        int kind = ruin ? 5 : last_kind_;
+        stats[kind][0]++;
         bool accept = false;
-        if (moved && eval_.run(cur.routes, cur.route_of, scratch_)) {
+        if (moved && evaluate_move(cur, scratch_)) {
+            stats[kind][1]++;
             double delta = scratch_.cost - before;
             accept = delta <= 1e-12 || rng_.unit() < std::exp(-delta / temp);
         }
         if (accept) {
+            stats[kind][2]++;
             std::swap(cur.sched, scratch_);
             saved_.clear();
-            if (cur.sched.cost < best_.sched.cost - 1e-9) best_ = cur;
+            if (cur.sched.cost < best_.sched.cost - 1e-9) { best_ = cur; stats[kind][3]++; }
             return;
         }
         restore(cur);
         if (ruin) cur.sched = std::move(backup);
     }
 
+    int last_kind_ = 0;
+
     bool propose(State& s) {
         int kind = rng_.below(100);
-        if (kind < 35) return relocate(s);
-        if (kind < 55) return swap(s);
-        if (kind < 70) return two_opt(s);
-        if (kind < 88) return insert_unserved(s);
+        if (kind < 35) { last_kind_ = 0; return relocate(s); }
+        if (kind < 55) { last_kind_ = 1; return swap(s); }
+        if (kind < 70) { last_kind_ = 2; return two_opt(s); }
+        if (kind < 88) { last_kind_ = 3; return insert_unserved(s); }
+        last_kind_ = 4;
         return remove_served(s);
     }
 
@@ -565,25 +737,57 @@ private:
         return -1;
     }
 
+    // A served neighbour of j that j may join (eligible route, no group clash), or -1.
+    int served_neighbour(const State& s, int j, bool other_route) {
+        const auto& nb = p_.neighbours[j];
+        if (nb.empty()) return -1;
+        for (int tries = 0; tries < 6; ++tries) {
+            int k = nb[rng_.below(static_cast<int>(nb.size()))];
+            int r = s.route_of[k];
+            if (r < 0 || !p_.can(j, r)) continue;
+            if (other_route && r == s.route_of[j]) continue;
+            if (r != s.route_of[j] && group_conflict(s, j, r)) continue;
+            return k;
+        }
+        return -1;
+    }
+
+    int position_of(const State& s, int j) const {
+        const auto& seq = s.routes[s.route_of[j]];
+        return static_cast<int>(std::find(seq.begin(), seq.end(), j) - seq.begin());
+    }
+
     bool relocate(State& s) {
         int j = random_served(s);
         if (j < 0) return false;
         int from = s.route_of[j];
-        int to = rng_.below(4) == 0 ? from : random_eligible(j, s);
-        if (to < 0) to = from;
-        if (to != from && group_conflict(s, j, to)) return false;
-        save(s, from);
-        save(s, to);
-        remove_job(s, j);
-        int pos = rng_.below(3) == 0 ? rng_.below(static_cast<int>(s.routes[to].size()) + 1)
-                                     : time_position(s, j, to) + rng_.below(3) - 1;
+        int k = served_neighbour(s, j, false);
+        int to, pos;
+        if (k >= 0 && k != j) {
+            to = s.route_of[k];
+            save(s, from);
+            save(s, to);
+            remove_job(s, j);
+            pos = position_of(s, k) + rng_.below(2);  // just before or after the neighbour
+        } else {
+            to = rng_.below(3) == 0 ? from : random_eligible(j, s);
+            if (to < 0) to = from;
+            if (to != from && group_conflict(s, j, to)) return false;
+            save(s, from);
+            save(s, to);
+            remove_job(s, j);
+            pos = time_position(s, j, to) + rng_.below(3) - 1;
+        }
         insert_job(s, j, to, pos);
         return true;
     }
 
     bool swap(State& s) {
-        int a = random_served(s), b = random_served(s);
-        if (a < 0 || b < 0 || a == b) return false;
+        int a = random_served(s);
+        if (a < 0) return false;
+        int b = served_neighbour(s, a, true);
+        if (b < 0) b = random_served(s);
+        if (b < 0 || a == b) return false;
         int ra = s.route_of[a], rb = s.route_of[b];
         if (ra == rb) {
             save(s, ra);
@@ -625,10 +829,12 @@ private:
         std::vector<int> members = g.empty() ? std::vector<int>{j} : g;
         for (int m : members) {
             if (s.route_of[m] >= 0) return false;
-            int r = random_eligible(m, s);
+            int k = served_neighbour(s, m, false);
+            int r = k >= 0 ? s.route_of[k] : random_eligible(m, s);
             if (r < 0) return false;
             save(s, r);
-            insert_job(s, m, r, time_position(s, m, r) + rng_.below(2));
+            int pos = k >= 0 ? position_of(s, k) + rng_.below(2) : time_position(s, m, r) + rng_.below(2);
+            insert_job(s, m, r, pos);
         }
         return true;
     }
@@ -671,7 +877,7 @@ private:
                 removed.push_back(m);
             }
         }
-        if (!evaluate(s, false)) return false;
+        if (!evaluate(s, false)) return false;  // exact: every route was saved
         // Reinsert, in random order, also a few other unserved jobs.
         for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
         for (int extra = 0; extra < 3; ++extra) {
@@ -685,6 +891,32 @@ private:
 };
 
 // ---------------------------------------------------------------------- bindings
+
+// Related jobs: near in place and in time, and sharing an eligible caregiver. Moves
+// place a job next to one of its neighbours (granular neighbourhoods).
+void build_neighbours(Problem& p) {
+    const int n = p.n_jobs(), R = p.n_cgs();
+    const int K = std::min(24, std::max(0, n - 1));
+    p.neighbours.assign(n, {});
+    std::vector<std::pair<double, int>> cand;
+    for (int a = 0; a < n; ++a) {
+        cand.clear();
+        const Job& ja = p.jobs[a];
+        for (int b = 0; b < n; ++b) {
+            if (a == b) continue;
+            bool share = false;
+            for (int r = 0; r < R && !share; ++r) share = p.eligible[static_cast<size_t>(a) * R + r] && p.eligible[static_cast<size_t>(b) * R + r];
+            if (!share) continue;
+            const Job& jb = p.jobs[b];
+            double d = p.mats[0][static_cast<size_t>(ja.loc) * p.n_loc + jb.loc] +
+                       0.5 * std::fabs(ja.tw_s - jb.tw_s) + 0.25 * std::fabs(ja.tw_e - jb.tw_e);
+            cand.emplace_back(d, b);
+        }
+        int k = std::min<int>(K, static_cast<int>(cand.size()));
+        std::partial_sort(cand.begin(), cand.begin() + k, cand.end());
+        for (int i = 0; i < k; ++i) p.neighbours[a].push_back(cand[i].second);
+    }
+}
 
 Problem parse(const py::dict& d) {
     Problem p;
@@ -747,6 +979,7 @@ Problem parse(const py::dict& d) {
     p.groups.assign(max_group + 1, {});
     for (int j = 0; j < p.n_jobs(); ++j)
         if (p.jobs[j].group >= 0) p.groups[p.jobs[j].group].push_back(j);
+    build_neighbours(p);
     p.edges.assign(p.jobs.size(), {});
     for (auto s : d["syncs"].cast<py::list>()) {
         auto t = s.cast<py::tuple>();
@@ -812,9 +1045,17 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     prm.max_iterations = params["max_iterations"].cast<long>();
     prm.seed = params["seed"].cast<uint64_t>();
     prm.ruin_probability = params["ruin_probability"].cast<double>();
+    if (params.contains("initial_temperature")) prm.initial_temperature = params["initial_temperature"].cast<double>();
+    if (params.contains("final_temperature_ratio")) prm.final_temperature_ratio = params["final_temperature_ratio"].cast<double>();
     Search search(p, prm, progress);
     State best = search.run(initial);
-    return to_dict(p, best.routes, best.route_of, best.sched, search.iterations(), search.elapsed());
+    py::dict d = to_dict(p, best.routes, best.route_of, best.sched, search.iterations(), search.elapsed());
+    py::dict stats;
+    const char* names[] = {"relocate", "swap", "two_opt", "insert", "remove", "ruin_recreate"};
+    for (int k = 0; k < 6; ++k) stats[names[k]] = search.stats[k];
+    stats["initial_temperature"] = search.t0_;
+    d["stats"] = stats;
+    return d;
 }
 
 py::dict evaluate(const py::dict& payload, const std::vector<std::vector<int>>& routes) {

@@ -1,5 +1,0 @@
-"""beredt's compiled search core. Use it through :mod:`beredt.planning.engine`."""
-
-from beredt_core._core import evaluate, solve
-
-__all__ = ["evaluate", "solve"]
