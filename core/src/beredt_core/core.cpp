@@ -923,7 +923,8 @@ Problem parse(const py::dict& d) {
     p.n_loc = d["size"].cast<int>();
     for (auto m : d["matrices"].cast<py::list>()) {
         auto v = m.cast<std::vector<double>>();
-        if (v.size() != static_cast<size_t>(p.n_loc) * p.n_loc) throw std::invalid_argument("matrix size");
+        if (v.size() != static_cast<size_t>(p.n_loc) * p.n_loc)
+            throw std::invalid_argument("matrix " + std::to_string(p.mats.size()) + " is not " + std::to_string(p.n_loc) + "x" + std::to_string(p.n_loc));
         p.mats.push_back(std::move(v));
     }
     for (auto c : d["caregivers"].cast<py::list>()) {
@@ -939,9 +940,11 @@ Problem parse(const py::dict& d) {
         cg.bw_e = t[7].cast<double>();
         cg.bd = t[8].cast<double>();
         cg.matrix = t[9].cast<int>();
-        if (cg.matrix < 0 || cg.matrix >= static_cast<int>(p.mats.size())) throw std::invalid_argument("caregiver matrix index");
+        const std::string where = "caregiver " + std::to_string(p.cgs.size()) + ": ";
+        if (cg.matrix < 0 || cg.matrix >= static_cast<int>(p.mats.size()))
+            throw std::invalid_argument(where + "travel matrix " + std::to_string(cg.matrix) + " does not exist");
         if (cg.start_loc < 0 || cg.start_loc >= p.n_loc || cg.end_loc < 0 || cg.end_loc >= p.n_loc)
-            throw std::invalid_argument("caregiver location index");
+            throw std::invalid_argument(where + "start or end location is not in the matrix");
         p.cgs.push_back(cg);
     }
     const size_t R = p.cgs.size();
@@ -962,14 +965,18 @@ Problem parse(const py::dict& d) {
         job.client = t[6].cast<int>();
         job.group = t[7].cast<int>();
         job.infectious = t[8].cast<bool>();
-        if (job.loc < 0 || job.loc >= p.n_loc) throw std::invalid_argument("job location index");
+        const std::string where = "job " + std::to_string(j) + ": ";
+        if (job.loc < 0 || job.loc >= p.n_loc)
+            throw std::invalid_argument(where + "location " + std::to_string(job.loc) + " is not in the matrix");
         for (int c : t[9].cast<std::vector<int>>()) {
-            if (c < 0 || static_cast<size_t>(c) >= R) throw std::invalid_argument("eligible caregiver index");
+            if (c < 0 || static_cast<size_t>(c) >= R)
+                throw std::invalid_argument(where + "eligible caregiver " + std::to_string(c) + " does not exist (" + std::to_string(R) + " caregivers)");
             if (!p.eligible[j * R + c]) p.elig_list[j].push_back(c);
             p.eligible[j * R + c] = 1;
         }
         for (auto pr : t[10].cast<std::vector<std::pair<int, double>>>()) {
-            if (pr.first < 0 || static_cast<size_t>(pr.first) >= R) throw std::invalid_argument("preference caregiver index");
+            if (pr.first < 0 || static_cast<size_t>(pr.first) >= R)
+                throw std::invalid_argument(where + "preferred caregiver " + std::to_string(pr.first) + " does not exist");
             p.pref[j * R + pr.first] = pr.second;
         }
         p.n_clients = std::max(p.n_clients, job.client + 1);
@@ -985,8 +992,10 @@ Problem parse(const py::dict& d) {
         auto t = s.cast<py::tuple>();
         int a = t[0].cast<int>(), b = t[1].cast<int>();
         double lo = t[2].cast<double>(), hi = t[3].cast<double>();
-        if (a < 0 || b < 0 || a >= p.n_jobs() || b >= p.n_jobs() || a == b) throw std::invalid_argument("sync job index");
-        if (hi < lo) throw std::invalid_argument("sync max gap below min gap");
+        if (a < 0 || b < 0 || a >= p.n_jobs() || b >= p.n_jobs() || a == b)
+            throw std::invalid_argument("sync " + std::to_string(a) + "->" + std::to_string(b) + ": no such pair of jobs");
+        if (hi < lo)
+            throw std::invalid_argument("sync " + std::to_string(a) + "->" + std::to_string(b) + ": max gap below min gap");
         p.edges[b].push_back({a, lo, hi});
         p.edges[a].push_back({b, -hi, -lo});
     }

@@ -1,0 +1,235 @@
+"""The compiled engine: its schedule semantics on hand-made cases, infeasibility
+detection, determinism, and solutions that an independent scorer accepts."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from beredt.benchmarks.hhcrsp.instance import read_instance
+from beredt.benchmarks.hhcrsp.score import score
+from beredt.benchmarks.hhcrsp.solve import solve_instance
+from beredt.planning.engine.model import (
+    EngineCaregiver,
+    Job,
+    Model,
+    SearchParameters,
+    Sync,
+    Weights,
+)
+
+HHCRSP = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "hhcrsp"
+
+
+def line_model(points: list[float], caregivers: int = 1, **caregiver: object) -> Model:
+    """Places on a line; travel time = distance. Location 0 is the office."""
+    model = Model(weights=Weights(travel=1, tardiness=1))
+    model.add_matrix([[abs(a - b) for b in points] for a in points])
+    for _ in range(caregivers):
+        model.add_caregiver(EngineCaregiver(0, 0, **caregiver))  # type: ignore[arg-type]
+    return model
+
+
+def job(
+    location: int, earliest: float, latest: float, duration: float = 10, **extra: object
+) -> Job:
+    fields: dict[str, object] = {"eligible": (0,), "penalty": 1e6}
+    fields.update(extra)
+    return Job(location=location, duration=duration, earliest=earliest, latest=latest, **fields)  # type: ignore[arg-type]
+
+
+def test_travel_waiting_and_tardiness() -> None:
+    model = line_model([0, 10, 30], caregivers=1)
+    model.add_job(job(1, 50, 60, eligible=(0,)))
+    model.add_job(job(2, 0, 55, eligible=(0,)))
+    result = model.evaluate([[0, 1]])
+    # Arrive at 10, wait until 50, leave 60, arrive 80: 25 minutes late.
+    assert result.starts == (50.0, 80.0)
+    assert result.components["tardiness"] == 25
+    assert result.components["travel"] == 10 + 20 + 30
+    assert result.routes[0].start == 40 and result.routes[0].end == 120
+
+
+def test_simultaneous_pair_waits_for_the_later_caregiver() -> None:
+    model = line_model([0, 5, 40], caregivers=2)
+    a = model.add_job(job(2, 0, 100, group=0, eligible=(0, 1)))
+    b = model.add_job(job(2, 0, 100, group=0, eligible=(0, 1)))
+    far = model.add_job(job(1, 0, 100, duration=30, eligible=(1,)))
+    model.add_sync(Sync(a, b, 0, 0))
+    result = model.evaluate([[a], [far, b]])
+    # Caregiver 1 is busy until 35 at place 1 and arrives at 70; caregiver 0 waits.
+    assert result.starts[a] == result.starts[b] == 70.0
+
+
+def test_sequential_gap_delays_the_second_and_max_gap_the_first() -> None:
+    model = line_model([0, 10], caregivers=2)
+    first = model.add_job(job(1, 0, 200, eligible=(0, 1)))
+    second = model.add_job(job(1, 100, 200, eligible=(0, 1)))
+    model.add_sync(Sync(first, second, 20, 30))
+    result = model.evaluate([[first], [second]])
+    assert result.starts[second] == 100.0
+    assert result.starts[first] == 70.0  # pulled later so the gap is at most 30
+
+
+def test_break_goes_into_idle_time_or_as_late_as_allowed() -> None:
+    shift = {
+        "shift_start": 0.0,
+        "shift_end": 600.0,
+        "break_window": (100.0, 160.0),
+        "break_duration": 30.0,
+    }
+    model = line_model([0, 10, 20], **shift)
+    early = model.add_job(job(1, 50, 60))
+    late = model.add_job(job(2, 200, 210))
+    result = model.evaluate([[early, late]])
+    assert result.routes[0].break_start == 100.0  # idle between 60 and 200
+    assert result.starts == (50.0, 200.0)
+
+    busy = line_model([0, 10, 20], **shift)
+    a = busy.add_job(job(1, 90, 95, duration=60))
+    b = busy.add_job(job(2, 150, 400))
+    result = busy.evaluate([[a, b]])
+    # After the first visit (ends 150) the break starts at 150 inside its window.
+    assert result.routes[0].break_start == 150.0
+    assert result.starts[b] == 190.0  # break 150-180, then 10 minutes of travel
+
+
+@pytest.mark.parametrize(
+    ("description", "build"),
+    [
+        ("past the shift end", lambda m: m.evaluate([[0]])),
+        ("same group on one route", lambda m: m.evaluate([[1, 2]])),
+    ],
+)
+def test_infeasible_routes_are_refused(description: str, build: object) -> None:
+    model = line_model([0, 100], shift_end=150.0)
+    model.add_job(job(1, 0, 10, duration=60))
+    model.add_job(job(1, 0, 10, group=0))
+    model.add_job(job(1, 0, 10, group=0))
+    with pytest.raises(ValueError, match="infeasible"):
+        build(model)  # type: ignore[operator]
+
+
+def test_crossed_synchronisations_deadlock_is_detected() -> None:
+    model = line_model([0, 1, 2], caregivers=2)
+    both = (0, 1)
+    a1 = model.add_job(job(1, 0, 100, group=0, eligible=both))
+    a2 = model.add_job(job(1, 0, 100, group=0, eligible=both))
+    b1 = model.add_job(job(2, 0, 100, group=1, eligible=both))
+    b2 = model.add_job(job(2, 0, 100, group=1, eligible=both))
+    model.add_sync(Sync(a1, a2, 0, 0))
+    model.add_sync(Sync(b1, b2, 0, 0))
+    with pytest.raises(ValueError, match="infeasible"):
+        model.evaluate([[a1, b1], [b2, a2]])  # each waits for the other
+
+
+def test_hard_latest_start_is_never_broken() -> None:
+    model = line_model([0, 100], caregivers=1)
+    model.add_job(job(1, 0, 10, hard_latest=50))
+    with pytest.raises(ValueError, match="infeasible"):
+        model.evaluate([[0]])
+    result = model.solve(SearchParameters(max_iterations=2000, seed=1))
+    assert result.unserved == (0,)  # cheaper to leave than impossible to serve
+
+
+def test_bad_indices_are_named() -> None:
+    model = line_model([0, 10])
+    model.add_job(job(1, 0, 10, eligible=(3,)))
+    with pytest.raises(ValueError, match="job 0: eligible caregiver 3 does not exist"):
+        model.evaluate([[]])
+
+
+def test_optional_job_is_dropped_when_it_costs_more_than_its_penalty() -> None:
+    model = line_model([0, 10, 500], caregivers=1)
+    model.add_job(job(1, 0, 100, penalty=1000))
+    model.add_job(job(2, 0, 2000, penalty=50))
+    result = model.solve(SearchParameters(max_iterations=5000, seed=3))
+    assert result.unserved == (1,)
+    assert result.served(0)
+
+
+def random_model(seed: int, jobs: int, caregivers: int, pairs: int) -> Model:
+    import random
+
+    rng = random.Random(seed)
+    points = [(50.0, 50.0)] + [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(jobs)]
+    model = Model(weights=Weights(travel=1, tardiness=1, max_tardiness=1, distinct_caregivers=3))
+    model.add_matrix([[math.dist(a, b) for b in points] for a in points])
+    for _ in range(caregivers):
+        model.add_caregiver(
+            EngineCaregiver(0, 0, shift_end=900, break_window=(200.0, 320.0), break_duration=30)
+        )
+    everyone = tuple(range(caregivers))
+    for i in range(jobs):
+        earliest = rng.uniform(0, 500)
+        model.add_job(
+            Job(
+                i + 1,
+                rng.choice([10, 20, 30]),
+                earliest,
+                earliest + 60,
+                eligible=everyone,
+                penalty=rng.choice([1e5, 200, 30]),
+                client=i,
+            )
+        )
+    for g in range(min(pairs, jobs // 2)):
+        a = model.add_job(
+            Job(g + 1, 15, 100, 200, eligible=everyone, penalty=1e5, group=g, client=g)
+        )
+        b = model.add_job(
+            Job(g + 1, 15, 100, 200, eligible=everyone, penalty=1e5, group=g, client=g)
+        )
+        model.add_sync(Sync(a, b, 0, 0))
+    return model
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.integers(3, 25), st.integers(1, 4), st.integers(0, 3))
+def test_solutions_reevaluate_to_the_same_cost(
+    seed: int, jobs: int, caregivers: int, pairs: int
+) -> None:
+    model = random_model(seed, jobs, caregivers, pairs)
+    result = model.solve(SearchParameters(max_iterations=3000, seed=seed))
+    routes: list[list[int]] = [[] for _ in model.caregivers]
+    for route in result.routes:
+        routes[route.caregiver] = list(route.jobs)
+    again = model.evaluate(routes)
+    assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
+    assert again.starts == pytest.approx(result.starts, nan_ok=True)
+    for group_jobs in ([j for j, x in enumerate(model.jobs) if x.group == g] for g in range(pairs)):
+        served = [result.served(j) for j in group_jobs]
+        assert all(served) or not any(served)
+
+
+def test_same_seed_and_iterations_give_the_same_result() -> None:
+    model = random_model(5, 30, 3, 2)
+    params = SearchParameters(max_iterations=20_000, seed=9)
+    first, second = model.solve(params), model.solve(params)
+    assert first.routes == second.routes and first.cost == second.cost
+
+
+def test_warm_start_is_used_and_never_made_worse() -> None:
+    model = random_model(11, 25, 3, 1)
+    start = model.solve(SearchParameters(max_iterations=20_000, seed=1))
+    initial = [[] for _ in model.caregivers]
+    for route in start.routes:
+        initial[route.caregiver] = list(route.jobs)
+    again = model.solve(SearchParameters(max_iterations=500, seed=2), initial=initial)
+    assert again.cost <= start.cost + 1e-6
+
+
+@pytest.mark.skipif(not HHCRSP.is_dir(), reason=f"benchmark instances not found at {HHCRSP}")
+@pytest.mark.parametrize(
+    "name", ["InstanzCPLEX_HCSRP_10_1", "InstanzCPLEX_HCSRP_10_2", "InstanzCPLEX_HCSRP_25_3"]
+)
+def test_hhcrsp_solutions_are_valid_for_the_independent_scorer(name: str) -> None:
+    instance = read_instance(HHCRSP / "mankowska" / f"{name}.json.gz")
+    solution = solve_instance(instance, time_limit=60, seed=1, max_iterations=30_000)
+    result = score(instance, solution)
+    assert result.valid, result.violations
+    assert solution.visits() == sum(len(p.services) for p in instance.patients)
