@@ -26,6 +26,7 @@ from beredt.domain.scenario import Scenario
 from beredt.io import load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
+from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel
 
@@ -136,7 +137,13 @@ def scenario_schema(
 # -------------------------------------------------------------------- plan/check
 
 
-def _run_plan(scenario: Scenario, planner: str, seed: int) -> tuple[Plan, CheckReport]:
+def _run_plan(
+    scenario: Scenario,
+    planner: str,
+    seed: int,
+    time_limit: float | None = None,
+    iterations: int | None = None,
+) -> tuple[Plan, CheckReport]:
     travel = HaversineTravel()
     with _progress() as progress:
         task = progress.add_task(f"Planning ({planner})", total=None)
@@ -144,7 +151,15 @@ def _run_plan(scenario: Scenario, planner: str, seed: int) -> tuple[Plan, CheckR
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        plan = make_plan(scenario, travel, planner=planner, seed=seed, progress=advance)
+        plan = make_plan(
+            scenario,
+            travel,
+            planner=planner,
+            seed=seed,
+            progress=advance,
+            time_limit=time_limit,
+            max_iterations=iterations,
+        )
     report = check_plan(scenario, plan, travel)
     return plan.model_copy(update={"kpis": report.kpis}), report
 
@@ -158,7 +173,18 @@ def plan_command(
     ] = DEFAULT_PLANNER,
     days: Annotated[int | None, typer.Option(help="Days to plan (default: the scenario's)")] = None,
     time_limit: Annotated[
-        float | None, typer.Option(help="Seconds the optimiser may search (greedy ignores it)")
+        float | None,
+        typer.Option(
+            help=f"Seconds the optimiser searches per day (default {DEFAULT_TIME_LIMIT:g}); "
+            "a longer horizon's budget is shared out by each day's visits. Greedy ignores it"
+        ),
+    ] = None,
+    iterations: Annotated[
+        int | None,
+        typer.Option(
+            help="Moves the optimiser makes per day instead of a time limit: the same seed "
+            "and iterations give the same plan on any machine"
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed for the search")] = 0,
 ) -> None:
@@ -167,9 +193,7 @@ def plan_command(
         scenario = load_scenario(scenario_path)
         if days is not None:
             scenario = Scenario.model_validate({**scenario.model_dump(by_alias=True), "days": days})
-        plan, report = _run_plan(scenario, planner, seed)
-        if time_limit is not None:
-            plan = plan.model_copy(update={"time_limit": time_limit})
+        plan, report = _run_plan(scenario, planner, seed, time_limit, iterations)
         save_model(plan, output)
     print_summary(plan, report)
     out.print(f"Plan written to {output}")

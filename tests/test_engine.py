@@ -98,6 +98,24 @@ def test_break_goes_into_idle_time_or_as_late_as_allowed() -> None:
     assert result.starts[b] == 190.0  # break 150-180, then 10 minutes of travel
 
 
+def test_break_is_judged_after_a_synchronised_partner_is_known() -> None:
+    """Regression: a route scheduled before its double-staffed partner once placed the
+    break as if the shared visit were early, and refused feasible routes."""
+    model = Model()
+    model.add_matrix([[0, 40, 104], [40, 0, 14], [104, 14, 0]])
+    model.add_caregiver(EngineCaregiver(0, 0, 0, 1000, break_window=(60, 150), break_duration=30))
+    model.add_caregiver(EngineCaregiver(0, 0, 0, 1000))
+    j1 = model.add_job(Job(1, 10, 50, 50, 50, eligible=(0,)))
+    d0 = model.add_job(Job(2, 20, 0, 1000, eligible=(0, 1), group=0))
+    d1 = model.add_job(Job(2, 20, 0, 1000, eligible=(0, 1), group=0))
+    j3 = model.add_job(Job(2, 10, 100, 1000, eligible=(0,)))
+    j4 = model.add_job(Job(2, 41, 0, 134, 134, eligible=(0,)))
+    model.add_sync(Sync(d0, d1, 0, 0))
+    result = model.evaluate([[j1, d0, j3, j4], [d1]])
+    assert [result.starts[j] for j in (j1, d0, d1, j3, j4)] == [50, 104, 104, 124, 134]
+    assert result.routes[0].break_start == 60
+
+
 @pytest.mark.parametrize(
     ("description", "build"),
     [

@@ -1,6 +1,8 @@
 """The contingency planner: triage and routing over the domain model. Imports no Django.
 
-Use :func:`make_plan` with a planner name from :data:`PLANNERS`.
+Use :func:`make_plan` with a planner name from :data:`PLANNERS`. The default is the
+optimiser (:mod:`beredt.planning.optimiser`); ``greedy`` is the manual-planning
+baseline it is measured against.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ from beredt.domain.errors import BeredtError
 from beredt.domain.plan import Plan
 from beredt.domain.scenario import Scenario
 from beredt.planning.greedy import ProgressCallback, plan_greedy
+from beredt.planning.optimiser import plan_optimised
 from beredt.travel import TravelProvider
 
 
 class PlannerFunction(Protocol):
+    """Plan every day of a scenario. ``time_limit`` (seconds per day) and
+    ``max_iterations`` (moves per day; reproducible) bound a search; planners that do
+    not search ignore them."""
+
     def __call__(
         self,
         scenario: Scenario,
@@ -25,11 +32,25 @@ class PlannerFunction(Protocol):
         seed: int = 0,
         progress: ProgressCallback | None = None,
         time_limit: float | None = None,
+        max_iterations: int | None = None,
     ) -> Plan: ...
 
 
-PLANNERS: dict[str, PlannerFunction] = {"greedy": plan_greedy}
-DEFAULT_PLANNER = "greedy"
+def _greedy(
+    scenario: Scenario,
+    travel: TravelProvider,
+    created_at: dt.datetime,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    time_limit: float | None = None,
+    max_iterations: int | None = None,
+) -> Plan:
+    """The greedy baseline runs once: it has no search to bound."""
+    return plan_greedy(scenario, travel, created_at, seed, progress, time_limit)
+
+
+PLANNERS: dict[str, PlannerFunction] = {"optimiser": plan_optimised, "greedy": _greedy}
+DEFAULT_PLANNER = "optimiser"
 
 
 def make_plan(
@@ -41,6 +62,7 @@ def make_plan(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
     time_limit: float | None = None,
+    max_iterations: int | None = None,
 ) -> Plan:
     """Plan every day of ``scenario`` with the named planner."""
     try:
@@ -49,7 +71,15 @@ def make_plan(
         known = ", ".join(sorted(PLANNERS))
         raise BeredtError(f"unknown planner {planner!r}; choose one of: {known}") from None
     when = created_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return function(scenario, travel, when, seed=seed, progress=progress, time_limit=time_limit)
+    return function(
+        scenario,
+        travel,
+        when,
+        seed=seed,
+        progress=progress,
+        time_limit=time_limit,
+        max_iterations=max_iterations,
+    )
 
 
 __all__ = ["DEFAULT_PLANNER", "PLANNERS", "ProgressCallback", "make_plan"]

@@ -46,10 +46,12 @@ def can_postpone(visit: Visit, day: dt.date) -> bool:
 
 def choose_alternative(scenario: Scenario, visit: Visit, day: dt.date, why_not: str) -> Alternative:
     """The first alternative the policy allows and the client's data supports; a
-    shortfall when there is none (class 1 always ends here)."""
+    shortfall when there is none. Class 1 always ends here: life-critical care is
+    KEEP only, whatever alternatives an edited policy lists for it."""
     client, task = visit.client, visit.task
     rule = scenario.policy.rule(task.priority_class)
-    for decision in rule.alternatives:
+    alternatives = [] if task.priority_class == 1 else rule.alternatives
+    for decision in alternatives:
         if decision is Decision.REPLACED_BY_PHONE and client.can_use_phone and client.phone:
             return Alternative(decision, f"replaced by a phone call: {why_not}")
         if decision is Decision.HANDED_TO_RELATIVE:

@@ -105,7 +105,7 @@ struct Schedule {
 class Evaluator {
 public:
     explicit Evaluator(const Problem& p)
-        : p_(p), dirty_(p.n_cgs(), 0), passed_(p.n_cgs(), 0),
+        : p_(p), dirty_(p.n_cgs(), 0), passed_(p.n_cgs(), 0), bad_(p.n_cgs(), 0),
           stamp_(static_cast<size_t>(std::max(1, p.n_clients)) * p.n_cgs(), 0),
           seen_(static_cast<size_t>(std::max(1, p.n_clients)), 0) {}
 
@@ -184,7 +184,7 @@ private:
     }
 
     std::vector<int> queue_;
-    std::vector<uint8_t> dirty_, passed_;
+    std::vector<uint8_t> dirty_, passed_, bad_;
     std::vector<int> passed_list_;
     std::vector<uint32_t> stamp_;
     std::vector<uint32_t> seen_;
@@ -224,6 +224,7 @@ private:
         }
         for (size_t i = head; i < queue_.size(); ++i) dirty_[queue_[i]] = 0;
         queue_.clear();
+        if (ok) for (int r : passed_list_) if (bad_[r]) { ok = false; break; }
         if (ok) ok = sync_ok(route_of, s);
         if (ok) for (int r : passed_list_) cost_route(r, routes[r], s);
         for (int r : passed_list_) passed_[r] = 0;
@@ -261,6 +262,7 @@ private:
         double t = c.shift_s;
         int loc = c.start_loc;
         bool break_done = !c.has_break;
+        bool bad = false;
         s.r_break[r] = std::nan("");
         for (size_t k = 0; k < seq.size(); ++k) {
             int j = seq[k];
@@ -275,17 +277,19 @@ private:
                 bool free = b <= c.bw_e + EPS && st + EPS >= b + c.bd && st + EPS >= t + tr + c.bd;
                 bool forced = st + job.dur > c.bw_e + EPS;
                 if (free || forced) {
-                    if (b > c.bw_e + EPS) return false;
+                    if (b > c.bw_e + EPS) bad = true;
                     s.r_break[r] = b;
                     st = std::max(st, std::max(b + c.bd, t + tr + c.bd));
                     break_done = break_here = true;
                 }
             }
+            // The route is recomputed from scratch: its own earlier starts are not kept,
+            // because where the break falls can move a job earlier as well as later.
             double old = s.start[j];
-            if (!std::isnan(old) && old > st) st = old;  // a partner pushed it later before
             if (k == 0) s.r_start[r] = break_here ? std::min(s.r_break[r], st - tr - c.bd) : st - tr;
-            if (st > job.hard_e + EPS || st > HORIZON) return false;
-            if (std::isnan(old) || st > old + EPS) {
+            if (st > HORIZON) return false;  // a positive cycle: partners wait for each other
+            if (st > job.hard_e + EPS) bad = true;
+            if (std::isnan(old) || std::fabs(st - old) > EPS) {
                 s.start[j] = st;
                 for (const Edge& e : p_.edges[j]) {
                     int other = route_of[e.other];
@@ -300,19 +304,24 @@ private:
         }
         if (seq.empty()) {
             s.r_start[r] = s.r_end[r] = c.shift_s;
+            bad_[r] = 0;
             return true;
         }
         double home = p_.travel(r, loc, c.end_loc);
         double end = t + home;
         if (!break_done) {
             double b = std::max(t, c.bw_s);
-            if (b > c.bw_e + EPS) return false;
+            if (b > c.bw_e + EPS) bad = true;
             s.r_break[r] = b;
             end = std::max(b + c.bd, t + home + c.bd);
         }
-        if (end > c.shift_e + EPS) return false;
+        if (end > c.shift_e + EPS) bad = true;
         s.r_end[r] = end;
-        return s.r_end[r] - s.r_start[r] <= c.max_work + EPS;
+        if (s.r_end[r] - s.r_start[r] > c.max_work + EPS) bad = true;
+        // Hard limits are judged on the final pass only: a partner not yet scheduled
+        // can still move this route's jobs, earlier as well as later.
+        bad_[r] = bad ? 1 : 0;
+        return true;
     }
 
     bool sync_ok(const std::vector<int>& route_of, const Schedule& s) const {
@@ -448,16 +457,19 @@ public:
                 }
             }
             if (params_.max_iterations > 0 && it >= params_.max_iterations) break;
-            if ((it & 4095) == 4095) evaluate(cur);  // drop the pessimism partial costing accrues
+            if ((it & 4095) == 4095 && !evaluate(cur)) {  // exact re-check now and then
+                ++faults_;
+                cur = best_;
+            }
             double temp = t0 * std::pow(t_end / t0, frac);
             step(cur, temp);
         }
         iterations_ = it;
-        evaluate(best_);
-        return best_;
+        return best_;  // every best was evaluated exactly when it was kept
     }
 
     long iterations() const { return iterations_; }
+    long faults() const { return faults_; }
     // Per move kind: proposed, feasible, accepted, improved the best.
     std::vector<std::array<long, 4>> stats = std::vector<std::array<long, 4>>(6, {0, 0, 0, 0});
     double t0_ = 0;
@@ -473,6 +485,7 @@ private:
     Clock::time_point begin_;
     State best_;
     long iterations_ = 0;
+    long faults_ = 0;  // moves whose fast costing an exact re-evaluation refused
     Schedule scratch_, probe_;
     std::vector<std::pair<int, std::vector<int>>> saved_;
     std::vector<int> changed_, released_, one_;
@@ -575,6 +588,12 @@ private:
             return p_.jobs[a].tw_s < p_.jobs[b].tw_s;
         });
         recreate(s, todo, /*full=*/true);
+        if (!evaluate(s)) {  // never hand on what an exact evaluation refuses
+            ++faults_;
+            for (auto& seq : s.routes) seq.clear();
+            std::fill(s.route_of.begin(), s.route_of.end(), -1);
+            evaluate(s);
+        }
         return s;
     }
 
@@ -701,8 +720,19 @@ private:
         if (accept) {
             stats[kind][2]++;
             std::swap(cur.sched, scratch_);
+            if (cur.sched.cost < best_.sched.cost - 1e-9) {
+                // A new best is re-scheduled exactly before it is kept.
+                if (!eval_.run(cur.routes, cur.route_of, probe_)) {
+                    ++faults_;
+                    std::swap(cur.sched, scratch_);
+                    restore(cur);
+                    if (ruin) cur.sched = std::move(backup);
+                    return;
+                }
+                std::swap(cur.sched, probe_);
+                if (cur.sched.cost < best_.sched.cost - 1e-9) { best_ = cur; stats[kind][3]++; }
+            }
             saved_.clear();
-            if (cur.sched.cost < best_.sched.cost - 1e-9) { best_ = cur; stats[kind][3]++; }
             return;
         }
         restore(cur);
@@ -1063,6 +1093,7 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     const char* names[] = {"relocate", "swap", "two_opt", "insert", "remove", "ruin_recreate"};
     for (int k = 0; k < 6; ++k) stats[names[k]] = search.stats[k];
     stats["initial_temperature"] = search.t0_;
+    stats["exact_check_refusals"] = search.faults();
     d["stats"] = stats;
     return d;
 }

@@ -1,0 +1,450 @@
+"""The optimiser: each day's triage and routing solved as one optimisation.
+
+For every day of the scenario (a rolling horizon: what is postponed today is planned
+again on the day it was postponed to) the planner
+
+1. collects the day's visits: those due, and those postponed to it;
+2. builds the engine model (:mod:`beredt.planning.day_model`): caregivers at work,
+   one job per caregiver a visit needs, and a penalty per job that says what leaving it
+   undone costs under the municipality's triage policy and objective weights;
+3. warm-starts the search with the greedy baseline's routes for the same visits, so
+   the result keeps at least the care (by the objective) that manual planning keeps;
+4. searches (simulated annealing in the compiled core) within the day's budget, has
+   the engine's evaluator re-schedule the result from scratch, and offers the visits
+   left out once more (:mod:`beredt.planning.room`);
+5. translates the result: served visits are KEPT with their caregivers and start,
+   every other visit gets the alternative the policy allows (phone, relative, postpone,
+   cancel) or is a loud shortfall, each with a reason a planner understands.
+
+The penalty formula and the objective's terms are in :func:`visit_penalty` and
+``docs/optimiser.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+
+from beredt.domain.clock import format_clock
+from beredt.domain.errors import BeredtError
+from beredt.domain.model import Caregiver, Competence
+from beredt.domain.plan import Plan, PlannedVisit, Route
+from beredt.domain.policy import Decision
+from beredt.domain.scenario import Scenario, Visit
+from beredt.planning.day_model import (
+    DayModel,
+    build_day_model,
+    can_do,
+    infection_team_pairs,
+    is_whole,
+    mandatory,
+    prefetch_travel,
+    visit_penalty,
+    warm_start,
+)
+from beredt.planning.eligibility import ineligibility
+from beredt.planning.engine.model import Result, SearchParameters
+from beredt.planning.engine.model import Route as EngineRoute
+from beredt.planning.greedy import GreedyPlanner, ProgressCallback
+from beredt.planning.room import Verdict, job_routes, repair
+from beredt.planning.triage import (
+    COMPETENCE_LABELS,
+    choose_alternative,
+    effective_class,
+    summarise_shortfall,
+)
+from beredt.travel import MatrixCache, TravelProvider
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_TIME_LIMIT = 10.0
+"""Seconds of search per day (on average over the horizon) when no limit is given."""
+PROGRESS_STEPS = 100
+"""Progress is reported in hundredths of each day's search."""
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "Optimiser",
+    "OptimiserSettings",
+    "day_budget",
+    "plan_optimised",
+    "visit_penalty",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OptimiserSettings:
+    """How long the optimiser searches.
+
+    ``time_limit`` is seconds of search per day of the horizon (``None``:
+    :data:`DEFAULT_TIME_LIMIT`). The horizon's budget, ``time_limit × days``, is split
+    over the days in proportion to their visits (:meth:`Optimiser.plan`), so a busy
+    weekday gets more of it than a quiet Sunday. ``max_iterations``, when given,
+    replaces the clock: each day's search stops after that many moves and cools by
+    moves, so the same seed and iterations give the same plan on any machine. ``seed``
+    seeds every day's search.
+    """
+
+    time_limit: float | None = None
+    max_iterations: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise BeredtError(
+                f"the time limit must be a positive number of seconds, got {self.time_limit}"
+            )
+        if self.max_iterations is not None and self.max_iterations < 1:
+            raise BeredtError(f"iterations must be at least 1, got {self.max_iterations}")
+        if self.seed < 0:
+            raise BeredtError(f"the seed must be 0 or more, got {self.seed}")
+
+    @property
+    def seconds_per_day(self) -> float:
+        return DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit
+
+    def search_parameters(self, seconds: float | None = None) -> SearchParameters:
+        """The engine's parameters for one day given ``seconds`` of its budget."""
+        return SearchParameters(
+            time_limit=self.seconds_per_day if seconds is None else seconds,
+            max_iterations=self.max_iterations or 0,
+            seed=self.seed,
+        )
+
+
+class EngineFault(RuntimeError):
+    """The engine's search and its exact evaluator disagree: a bug, never bad input."""
+
+
+class Optimiser:
+    """Plan every day of a scenario with the engine, warm-started by the greedy plan."""
+
+    name = "optimiser"
+
+    def __init__(
+        self, scenario: Scenario, travel: TravelProvider, settings: OptimiserSettings
+    ) -> None:
+        self.scenario = scenario
+        self.travel = MatrixCache(travel)
+        self.settings = settings
+        self.entries: list[PlannedVisit] = []
+        self.routes: list[Route] = []
+        self.missed: list[tuple[Visit, dt.date]] = []
+        self.results: dict[dt.date, Result] = {}
+        """The engine's result per day (cost components, iterations), for benchmarks."""
+
+    def plan(self, created_at: dt.datetime, progress: ProgressCallback | None = None) -> Plan:
+        """Plan the days in order; what a day postpones is planned again on the day
+        it was postponed to. Each day gets the share of the remaining search budget
+        that its visits are of the visits still to plan (later days counted by the
+        visits due then, as their carried visits are not known yet)."""
+        carried: dict[dt.date, list[Visit]] = defaultdict(list)
+        dates = self.scenario.dates
+        due = [len(self.scenario.visits_on(day)) for day in dates]
+        budget = self.settings.seconds_per_day * len(dates)
+        for index, day in enumerate(dates):
+            visits = self.scenario.visits_on(day) + carried.pop(day, [])
+            seconds = day_budget(budget, len(visits), sum(due[index + 1 :]))
+            budget -= seconds
+            tick = _DayProgress(progress, index, len(dates), seconds, self.settings)
+            for entry in self._plan_day(day, visits, seconds, tick):
+                self.entries.append(entry)
+                if entry.postponed_to is not None and entry.postponed_to in dates:
+                    found = self.scenario.visit_by_id(entry.visit)
+                    assert found is not None
+                    carried[entry.postponed_to].append(found)
+            tick.done()
+        return Plan(
+            scenario=self.scenario.name,
+            scenario_digest=self.scenario.digest(),
+            planner=self.name,
+            seed=self.settings.seed,
+            time_limit=None if self.settings.max_iterations else self.settings.seconds_per_day,
+            created_at=created_at,
+            dates=dates,
+            visits=self.entries,
+            routes=self.routes,
+            shortfall=summarise_shortfall(self.scenario, self.missed),
+        )
+
+    # ----------------------------------------------------------------- one day
+
+    def _plan_day(
+        self, day: dt.date, visits: list[Visit], seconds: float, tick: _DayProgress
+    ) -> list[PlannedVisit]:
+        # The greedy baseline on the same visits gives the warm start and tells which
+        # infection-team members already serve each isolated client. (Its day planner
+        # is used directly: the rolling horizon here is the optimiser's own.)
+        prefetch_travel(self.scenario, self.travel, day, visits)
+        greedy = GreedyPlanner(self.scenario, self.travel)
+        greedy_entries = greedy._plan_day(day, visits)
+        pairs = infection_team_pairs(self.scenario, day, visits, greedy_entries)
+        day_model = build_day_model(self.scenario, self.travel, day, visits, pairs)
+        result: Result | None = None
+        verdicts: dict[str, Verdict] = {}
+        if day_model.staff and day_model.job_visit:
+            initial = warm_start(day_model, greedy_entries, greedy.routes)
+            found = self._search(day_model, initial, seconds, tick)
+            result, verdicts = repair(
+                self.scenario, day_model, self._polish(day_model, found), self.travel
+            )
+            self.results[day] = result
+        decided = self._translate(day_model, result, verdicts)
+        return sorted(decided, key=lambda e: (e.start if e.start is not None else -1, e.visit))
+
+    def _search(
+        self, day_model: DayModel, initial: list[list[int]], seconds: float, tick: _DayProgress
+    ) -> Result:
+        """The day's search from the warm start, checked by the engine's evaluator."""
+        parameters = self.settings.search_parameters(seconds)
+        return self._verified(day_model, day_model.model.solve(parameters, initial, tick.engine))
+
+    def _polish(self, day_model: DayModel, result: Result) -> Result:
+        """Offer every job left out to the best routes once more, in the engine.
+
+        The search returns the best solution it visited, which need not be one where
+        no left-out job can be added at a profit (after a short search especially).
+        The engine's construction step inserts each unserved job where it costs least
+        and keeps it only if that lowers the cost; restarting from the result with a
+        single move runs exactly that step.
+        """
+        if not result.unserved:
+            return result
+        parameters = SearchParameters(time_limit=1.0, max_iterations=1, seed=self.settings.seed)
+        routes = job_routes(day_model, result)
+        polished = self._verified(day_model, day_model.model.solve(parameters, routes))
+        if polished.cost > result.cost:
+            return result
+        return replace(
+            polished,
+            iterations=result.iterations + polished.iterations,
+            seconds=result.seconds + polished.seconds,
+        )
+
+    def _verified(self, day_model: DayModel, result: Result) -> Result:
+        """The engine's routes, scheduled and costed again from scratch by the engine's
+        own evaluator, which is what the plan is built from. A disagreement is an engine
+        bug and stops the planning loudly (:class:`EngineFault`)."""
+        try:
+            checked = day_model.model.evaluate(job_routes(day_model, result))
+        except ValueError as exc:
+            raise EngineFault(
+                f"{day_model.day}: the search returned routes the engine's evaluator refuses "
+                f"({exc}; {result.iterations} moves, seed {self.settings.seed})"
+            ) from exc
+        if not math.isclose(checked.cost, result.cost, rel_tol=1e-6, abs_tol=1e-6):
+            raise EngineFault(
+                f"{day_model.day}: the search costed its routes at {result.cost:.2f}, "
+                f"the evaluator at {checked.cost:.2f} (seed {self.settings.seed})"
+            )
+        return replace(checked, iterations=result.iterations, seconds=result.seconds)
+
+    def _translate(
+        self, day_model: DayModel, result: Result | None, verdicts: dict[str, Verdict]
+    ) -> list[PlannedVisit]:
+        day = day_model.day
+        caregiver_of: dict[int, int] = {}
+        if result is not None:
+            for route in result.routes:
+                self.routes.append(self._route(day_model, route))
+                caregiver_of.update(dict.fromkeys(route.jobs, route.caregiver))
+        decided: list[PlannedVisit] = []
+        unserved: list[Visit] = []
+        for visit in day_model.visits:
+            jobs = day_model.jobs_of[visit.id]
+            if result is None or not all(j in caregiver_of for j in jobs):
+                unserved.append(visit)
+                continue
+            start = _whole(result.starts[jobs[0]], f"start of {visit.id}")
+            if any(_whole(result.starts[j], visit.id) != start for j in jobs):
+                raise AssertionError(f"the caregivers of {visit.id} start at different times")
+            people = [day_model.staff[caregiver_of[j]].caregiver for j in jobs]
+            decided.append(self._kept(visit, day, people, start))
+        for visit in unserved:
+            why_not = self._why_not(visit, day_model, verdicts.get(visit.id))
+            decided.append(self._not_kept(visit, day, why_not))
+        return decided
+
+    def _route(self, day_model: DayModel, route: EngineRoute) -> Route:
+        caregiver = day_model.staff[route.caregiver].caregiver
+        what = f"route of {caregiver.id} on {day_model.day}"
+        return Route(
+            caregiver=caregiver.id,
+            date=day_model.day,
+            start=_whole(route.start, what),
+            end=_whole(route.end, what),
+            stops=[day_model.job_visit[j].id for j in route.jobs],
+            break_start=None
+            if route.break_start is None
+            else _whole(route.break_start, f"break of {what}"),
+        )
+
+    # -------------------------------------------------------------- decisions
+
+    def _kept(
+        self, visit: Visit, day: dt.date, people: list[Caregiver], start: int
+    ) -> PlannedVisit:
+        familiar = {*visit.client.recent_caregivers, visit.client.contact_person}
+        notes = []
+        for person in people:
+            if person.id not in familiar:
+                notes.append(f"{person.name} is new to the client")
+            if person.redeployed_from:
+                notes.append(f"{person.name} is redeployed from {person.redeployed_from}")
+        late = start - visit.window.end
+        if late > 0:
+            notes.append(
+                f"starts {late} min after the window "
+                f"(tolerance {self.scenario.rules.late_start_tolerance} min)"
+            )
+        reason = f"kept: {' and '.join(p.name for p in people)} at {format_clock(start)}"
+        if day > visit.due_date:
+            reason += f" (postponed from {visit.due_date.isoformat()})"
+        if notes:
+            reason += "; " + "; ".join(notes)
+        return PlannedVisit(
+            visit=visit.id,
+            client=visit.client.id,
+            task=visit.task.id,
+            date=day,
+            decision=Decision.KEPT,
+            reason=reason,
+            caregivers=[p.id for p in people],
+            start=start,
+            end=start + visit.task.duration,
+        )
+
+    def _not_kept(self, visit: Visit, day: dt.date, why_not: str) -> PlannedVisit:
+        alternative = choose_alternative(self.scenario, visit, day, why_not)
+        if alternative.shortfall:
+            self.missed.append((visit, day))
+        return PlannedVisit(
+            visit=visit.id,
+            client=visit.client.id,
+            task=visit.task.id,
+            date=day,
+            decision=alternative.decision,
+            reason=alternative.reason,
+            postponed_to=alternative.postponed_to,
+            relative=alternative.relative,
+            shortfall=alternative.shortfall,
+        )
+
+    def _why_not(self, visit: Visit, day_model: DayModel, verdict: Verdict | None) -> str:
+        """Why no caregiver does the visit, in the planner's terms: nobody at work may
+        do it; everyone who may is busy in its window; the client's two infection-team
+        members have no room; or someone had room, but the trip weighs more than the
+        visit does under the municipality's weights."""
+        scenario, day, task = self.scenario, day_model.day, visit.task
+        when = f"{format_clock(visit.window.start)}-{format_clock(visit.window.end)}"
+        if verdict is not None and verdict.feasible:
+            room, klass = verdict.room, effective_class(scenario, visit, day)
+            return (
+                f"{room.names} could come at {format_clock(room.start)}, but the "
+                f"{room.detour} min detour weighs more than this "
+                f"{scenario.policy.rule(klass).label} visit "
+                f"({day_model.penalty[visit.id]:.0f} in the municipality's weights)"
+            )
+        pair = day_model.pairs.get(visit.client.id, ())
+        others = [s.caregiver for s in day_model.staff if s.caregiver.id not in pair]
+        third = any(ineligibility(scenario, c, visit, day) is None for c in others)
+        if pair and not mandatory(visit) and third:
+            names = " and ".join(scenario.caregiver_by_id[c].name for c in pair)
+            return (
+                f"the client's two infection-team members ({names}) have no room {when}; "
+                "an isolated client gets no third caregiver except for life-critical care"
+            )
+        who = _people(task.competence, task.caregivers)
+        if scenario.needs_infection_team(visit.client, day):
+            who = "two infection-team members" if task.caregivers == 2 else "infection-team member"
+        eligible = [day_model.staff[k].caregiver for k in day_model.eligible[visit.id]]
+        if len(eligible) < task.caregivers:
+            reasons = Counter(
+                ineligibility(scenario, s.caregiver, visit, day) for s in day_model.staff
+            )
+            reasons.pop(None, None)
+            common = reasons.most_common(1)[0][0] if reasons else "nobody is at work"
+            return f"no {who} at work who may do it ({common})"
+        then = [c for c in eligible if can_do(scenario, c, visit, day)]
+        if len(then) < task.caregivers:
+            return f"no {who} at work {when} who may do it"
+        if len(then) == 1:
+            return f"no {who} free {when} ({then[0].name}, the only one who may, is busy)"
+        return f"no {who} free {when} (all {len(then)} at work then who may do it are busy)"
+
+
+# ------------------------------------------------------------------- helpers
+
+
+class _DayProgress:
+    """Forwards the engine's reports (seconds elapsed) to the planner's progress
+    callback as hundredths of each day's search: ``done`` of ``100 × days``."""
+
+    def __init__(
+        self,
+        progress: ProgressCallback | None,
+        index: int,
+        days: int,
+        seconds: float,
+        settings: OptimiserSettings,
+    ) -> None:
+        self.progress = progress
+        self.base = index * PROGRESS_STEPS
+        self.total = days * PROGRESS_STEPS
+        self.seconds = None if settings.max_iterations or seconds <= 0 else seconds
+        if progress is not None:
+            progress(self.base, self.total)
+
+    def engine(self, elapsed: float, best_cost: float) -> None:
+        if self.progress is not None and self.seconds is not None:
+            share = min(PROGRESS_STEPS - 1, int(PROGRESS_STEPS * elapsed / self.seconds))
+            self.progress(self.base + share, self.total)
+
+    def done(self) -> None:
+        if self.progress is not None:
+            self.progress(self.base + PROGRESS_STEPS, self.total)
+
+
+def day_budget(remaining: float, today: int, later: int) -> float:
+    """Seconds for a day with ``today`` visits out of the ``remaining`` budget, when
+    ``later`` visits are due on the days after it: each visit still to plan gets an
+    equal share."""
+    return remaining * today / (today + later) if today else 0.0
+
+
+def _whole(value: float, what: str) -> int:
+    """Every input is whole minutes, so every time the engine computes is too."""
+    if not is_whole(value):
+        raise AssertionError(f"{what}: the engine returned {value}, not a whole minute")
+    return round(value)
+
+
+def _people(competence: str, count: int) -> str:
+    """ "nurse", "two health workers together", "caregiver" (anyone may do assistant
+    work), "caregiver with wound_care" (a named skill)."""
+    singular, plural = COMPETENCE_LABELS.get(
+        competence, (f"caregiver with {competence}", f"caregivers with {competence}")
+    )
+    if competence == Competence.ASSISTANT.value:
+        singular, plural = "caregiver", "caregivers"
+    return f"two {plural} together" if count == 2 else singular
+
+
+def plan_optimised(
+    scenario: Scenario,
+    travel: TravelProvider,
+    created_at: dt.datetime,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    time_limit: float | None = None,
+    max_iterations: int | None = None,
+) -> Plan:
+    """Plan ``scenario`` with the optimiser: ``time_limit`` seconds of search per day
+    (default :data:`DEFAULT_TIME_LIMIT`; over several days the budget is shared out by
+    each day's visits), or exactly ``max_iterations`` moves per day when given
+    (reproducible: the same seed and iterations give the same plan)."""
+    settings = OptimiserSettings(time_limit=time_limit, max_iterations=max_iterations, seed=seed)
+    return Optimiser(scenario, travel, settings).plan(created_at, progress)
