@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from beredt.benchmarks.hhcrsp.cli import app as hhcrsp_app
 from beredt.checker import CheckReport, check_plan
 from beredt.domain.errors import BeredtError
 from beredt.domain.plan import Plan
@@ -42,6 +43,7 @@ scenario_app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 bench_app = typer.Typer(help="Benchmarks: measure speed and quality (tables, not tests).")
 app.add_typer(bench_app, name="bench")
+app.add_typer(hhcrsp_app, name="hhcrsp")
 
 out = Console()
 err = Console(stderr=True)

@@ -12,8 +12,6 @@ import gzip
 import json
 import math
 import re
-import sys
-import types
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -44,7 +42,7 @@ from beredt.benchmarks.hhcrsp.bench import (
     summarise,
     write_tables,
 )
-from beredt.benchmarks.hhcrsp.cli import NO_SOLVER, app
+from beredt.benchmarks.hhcrsp.cli import app
 from beredt.benchmarks.hhcrsp.instance import parse_instance
 from beredt.benchmarks.hhcrsp.solution import parse_solution
 from beredt.domain.errors import InputError
@@ -549,18 +547,21 @@ def test_cli_score_bad_input_exits_2_without_a_stack_trace(tmp_path: Path) -> No
     assert result.exit_code == 2 and "file not found" in result.output
 
 
-def test_cli_bench_without_solver_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(sys.modules, "beredt.benchmarks.hhcrsp.solve", None)
-    result = runner.invoke(app, ["bench", str(tmp_path), "--time-limit", "1"])
-    assert result.exit_code == 2
-    assert NO_SOLVER in result.output
+def test_cli_solve_writes_a_valid_solution_at_the_best_known_cost(tmp_path: Path) -> None:
+    requires_data()
+    instance = BENCH / "mankowska" / "InstanzCPLEX_HCSRP_10_1.json.gz"
+    target = tmp_path / "sol.json"
+    args = ["solve", str(instance), "-o", str(target), "--iterations", "30000", "--seed", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    scored = score(read_instance(instance), read_solution(target))
+    assert scored.valid
+    assert scored.total_cost == pytest.approx(218.199, abs=0.01)  # best known
 
 
 def test_cli_bench_runs_a_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     requires_data()
-    solver = types.ModuleType("beredt.benchmarks.hhcrsp.solve")
-    solver.solve_instance = solve_published  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "beredt.benchmarks.hhcrsp.solve", solver)
+    monkeypatch.setattr("beredt.benchmarks.hhcrsp.cli.solve_instance", solve_published)
     folder = tmp_path / "instances"
     folder.mkdir()
     for path in _paths(SMALL[:2]):

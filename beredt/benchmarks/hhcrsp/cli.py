@@ -1,4 +1,5 @@
-"""``beredt hhcrsp …``: score solutions of the public HHCRSP benchmark and run benches.
+"""``beredt hhcrsp …``: solve and score instances of the public HHCRSP benchmark, and
+run benches, with beredt's planning engine.
 
 Exit status: 0 success (``score``: the solution is valid; ``bench``: every solution is
 valid), 1 a solution breaks a hard rule, 2 bad input or no solver.
@@ -10,8 +11,9 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from fnmatch import fnmatch
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,14 +23,12 @@ from beredt.benchmarks.hhcrsp import bench as hb
 from beredt.benchmarks.hhcrsp.files import file_stem
 from beredt.benchmarks.hhcrsp.instance import read_instance
 from beredt.benchmarks.hhcrsp.score import Score, score
-from beredt.benchmarks.hhcrsp.solution import read_solution
+from beredt.benchmarks.hhcrsp.solution import read_solution, write_solution
+from beredt.benchmarks.hhcrsp.solve import solve_instance
 from beredt.domain.errors import BeredtError
 
-if TYPE_CHECKING:
-    from beredt.benchmarks.hhcrsp.bench import Solver
-
 app = typer.Typer(
-    help="The public home-healthcare routing benchmark (HHCRSP): score and bench.",
+    help="The public home-healthcare routing benchmark (HHCRSP): solve, score and bench.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -37,7 +37,6 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 SHOWN_VIOLATIONS = 30
-NO_SOLVER = "the HHCRSP solver is not available yet"
 
 
 @contextmanager
@@ -90,6 +89,31 @@ def print_score(name: str, result: Score) -> None:
             out.print(f"  … and {hidden} more (use --json for all)")
 
 
+@app.command("solve")
+def solve_command(
+    instance: Annotated[Path, typer.Argument(help="Instance file (.json or .json.gz)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Solution file to write")],
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds of search")] = 60.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
+    iterations: Annotated[
+        int,
+        typer.Option(
+            "--iterations", min=0, help="Stop after this many moves (reproducible for a seed)"
+        ),
+    ] = 0,
+) -> None:
+    """Solve an instance with beredt's planning engine, score it and write the solution."""
+    with user_errors():
+        problem = read_instance(instance)
+        with err.status(f"Solving {problem.name}…"):
+            solution = solve_instance(problem, time_limit, seed=seed, max_iterations=iterations)
+        write_solution(solution, output)
+    result = score(problem, solution)
+    print_score(problem.name, result)
+    out.print(f"Wrote {output}")
+    raise typer.Exit(code=0 if result.valid else 1)
+
+
 @app.command("bench")
 def bench_command(
     directory: Annotated[Path, typer.Argument(help="Folder of instances (.json / .json.gz)")],
@@ -103,11 +127,18 @@ def bench_command(
     output: Annotated[Path, typer.Option("--output", help="Folder for the tables")] = Path(
         "var/bench/hhcrsp"
     ),
+    match: Annotated[
+        list[str] | None,
+        typer.Option("--match", help="Only instances whose name matches this glob (repeatable)"),
+    ] = None,
 ) -> None:
     """Solve every instance in DIR, score each solution, compare with the best known."""
-    solve = load_solver()
     with user_errors():
         paths = instance_paths(directory)
+        if match:
+            paths = [p for p in paths if any(fnmatch(file_stem(p), pattern) for pattern in match)]
+            if not paths:
+                raise BeredtError(f"{directory}: no instance matches {', '.join(match)}")
         known_path = best_known or directory / "best_known.csv"
         known = hb.load_best_known(known_path) if best_known or known_path.exists() else {}
         with err.status("Benchmark…") as status:
@@ -119,24 +150,18 @@ def bench_command(
                 status.update(f"Benchmark: {done}/{len(paths)} ({result.instance})")
 
             results = hb.run_bench(
-                paths, solve, time_limit, seed, jobs=jobs, best_known=known, on_result=progress
+                paths,
+                solve_instance,
+                time_limit,
+                seed,
+                jobs=jobs,
+                best_known=known,
+                on_result=progress,
             )
     print_bench(results)
     for path in hb.write_tables(results, output):
         out.print(f"Wrote {path}")
     raise typer.Exit(code=0 if all(r.valid for r in results) else 1)
-
-
-def load_solver() -> Solver:
-    try:
-        from beredt.benchmarks.hhcrsp.solve import solve_instance
-    except ModuleNotFoundError as exc:
-        if exc.name != "beredt.benchmarks.hhcrsp.solve":
-            raise
-        err.print(f"[bold red]error:[/] {NO_SOLVER}", highlight=False)
-        raise typer.Exit(code=2) from None
-    solver: Solver = solve_instance
-    return solver
 
 
 def instance_paths(directory: Path) -> list[Path]:
