@@ -288,6 +288,9 @@ def bench_planner(
     output: Annotated[Path, typer.Option(help="Folder for the markdown and CSV tables")] = Path(
         "var/bench"
     ),
+    time_limit: Annotated[
+        float | None, typer.Option(help="Optimiser seconds per day (default: its own)")
+    ] = None,
 ) -> None:
     """Plan generated districts with each planner and tabulate the checker's key figures."""
     from beredt.benchmarks import planner as bench
@@ -311,6 +314,7 @@ def bench_planner(
             seed_list,
             planner_list,
             on_row=lambda _row: progress.advance(task),
+            time_limit=time_limit,
         )
     table = Table(title="Planner benchmark (key figures from the plan checker)")
     for _, label in bench.HEADERS:
@@ -320,7 +324,36 @@ def bench_planner(
         table.add_row(*(bench.format_cell(k, values[k]) for k, _ in bench.HEADERS))
     Console(width=max(out.width, 200)).print(table)  # wide tables stay readable in logs
     md, csv_path = bench.write_outputs(rows, output)
-    out.print(f"Wrote {md} and {csv_path}")
+    comparisons = bench.compare(rows)
+    if comparisons:
+        summary = bench.comparison_markdown(comparisons)
+        (output / "planner-bench-summary.md").write_text(summary, encoding="utf-8")
+        out.print(summary, highlight=False)
+    out.print(f"Wrote {md}, {csv_path} and the summary in {output}")
+
+
+@bench_app.command("convergence")
+def bench_convergence(
+    clients: Annotated[int, typer.Option(help="Clients in the generated district")] = 130,
+    caregivers: Annotated[int, typer.Option(help="Caregivers on the register")] = 43,
+    absence: Annotated[float, typer.Option(help="Share absent")] = 0.3,
+    seed: Annotated[int, typer.Option(help="Seed")] = 1,
+    seconds: Annotated[float, typer.Option(help="The short time limit")] = 30.0,
+    factor: Annotated[float, typer.Option(help="The long limit is this many times longer")] = 10,
+) -> None:
+    """Plan one day at a short and a long time limit; how close is the short one?"""
+    from beredt.benchmarks import planner as bench
+
+    with err.status("Planning at both time limits…"):
+        result = bench.convergence(clients, caregivers, absence, seed, seconds, factor)
+    out.print(
+        f"{result.visits} visits, {result.caregivers} caregivers at work: engine objective "
+        f"{result.cost_short:.1f} at {seconds:g} s vs {result.cost_long:.1f} at "
+        f"{seconds * factor:g} s (gap {result.cost_gap:+.2%}); care kept "
+        f"{result.care_minutes_short} vs {result.care_minutes_long} minutes "
+        f"(gap {result.care_gap:+.2%})",
+        highlight=False,
+    )
 
 
 # ---------------------------------------------------------------------- printing

@@ -1,0 +1,82 @@
+"""The planner benchmark's plumbing (not its figures): rows scored by the checker, the
+greedy-vs-optimiser comparison and the capacity bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from beredt.benchmarks import planner as bench
+from beredt.cli import app
+from beredt.scenarios.generate import GeneratorConfig, generate_scenario
+from beredt.travel import HaversineTravel
+
+
+def test_capacity_bound_never_exceeds_the_care_required() -> None:
+    scenario = generate_scenario(GeneratorConfig(clients=30, caregivers=6, absence=0.5, seed=3))
+    bound = bench.capacity_bound(scenario, HaversineTravel())
+    assert 0 < bound.keepable_care_minutes <= bound.required_care_minutes
+    assert bound.keepable_care_minutes <= bound.available_minutes
+
+
+def test_compare_averages_seeds_against_greedy() -> None:
+    def row(planner: str, seed: int, care: int, travel: int) -> bench.BenchRow:
+        return bench.BenchRow(
+            clients=10,
+            caregivers=2,
+            absence=0.3,
+            seed=seed,
+            planner=planner,
+            visits=30,
+            class1_coverage=1.0,
+            essential_coverage=0.8 if planner == "greedy" else 0.9,
+            visits_kept=20,
+            deferred_minutes=0,
+            travel_minutes=travel,
+            care_share=0.5,
+            max_isolated_caregivers=1,
+            violations=0,
+            seconds=1.0,
+            bound_care_minutes=400,
+            care_minutes=care,
+        )
+
+    rows = [
+        row("greedy", 1, 100, 100),
+        row("greedy", 2, 100, 100),
+        row("optimiser", 1, 120, 80),
+        row("optimiser", 2, 130, 90),
+    ]
+    (comparison,) = bench.compare(rows)
+    assert comparison.care_minutes_gain == 0.25
+    assert round(comparison.travel_change, 3) == -0.15
+    assert comparison.care_share_of_bound == 125 / 400
+    assert "+25.0%" in bench.comparison_markdown([comparison])
+
+
+def test_bench_planner_command_writes_its_tables(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "planner",
+            "--sizes",
+            "20x4",
+            "--absences",
+            "0.3",
+            "--seeds",
+            "1",
+            "--time-limit",
+            "0.3",
+            "--output",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = (tmp_path / "planner-bench.md").read_text()
+    assert "| greedy |" in table and "| optimiser |" in table
+    assert (tmp_path / "planner-bench-summary.md").exists()
+    assert "violations" in table
+    for line in table.splitlines()[2:]:
+        assert line.split("|")[-3].strip() == "0"  # no checker violations in any row
