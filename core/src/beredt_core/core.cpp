@@ -471,7 +471,7 @@ public:
     long iterations() const { return iterations_; }
     long faults() const { return faults_; }
     // Per move kind: proposed, feasible, accepted, improved the best.
-    std::vector<std::array<long, 4>> stats = std::vector<std::array<long, 4>>(6, {0, 0, 0, 0});
+    std::vector<std::array<long, 4>> stats = std::vector<std::array<long, 4>>(7, {0, 0, 0, 0});
     double t0_ = 0;
     double elapsed() const { return std::chrono::duration<double>(Clock::now() - begin_).count(); }
 
@@ -709,7 +709,7 @@ private:
         Schedule backup;
         if (ruin) backup = cur.sched;  // recreate overwrites the current schedule
         bool moved = ruin ? ruin_recreate(cur) : propose(cur);
-        int kind = ruin ? 5 : last_kind_;
+        int kind = ruin ? 6 : last_kind_;
         stats[kind][0]++;
         bool accept = false;
         if (moved && evaluate_move(cur, scratch_)) {
@@ -745,8 +745,9 @@ private:
         int kind = rng_.below(100);
         if (kind < 35) { last_kind_ = 0; return relocate(s); }
         if (kind < 55) { last_kind_ = 1; return swap(s); }
-        if (kind < 70) { last_kind_ = 2; return two_opt(s); }
-        if (kind < 88) { last_kind_ = 3; return insert_unserved(s); }
+        if (kind < 68) { last_kind_ = 2; return two_opt(s); }
+        if (kind < 82) { last_kind_ = 3; return insert_unserved(s); }
+        if (kind < 90) { last_kind_ = 5; return replace(s); }
         last_kind_ = 4;
         return remove_served(s);
     }
@@ -765,6 +766,13 @@ private:
             if (s.route_of[j] < 0 && !p_.elig_list[j].empty()) return j;
         }
         return -1;
+    }
+
+    // Of two unserved jobs, the one costlier to leave out (a tournament of two).
+    int costly_unserved(const State& s) {
+        int a = random_unserved(s), b = random_unserved(s);
+        if (a < 0 || b < 0) return a < 0 ? b : a;
+        return p_.jobs[a].penalty >= p_.jobs[b].penalty ? a : b;
     }
 
     // A served neighbour of j that j may join (eligible route, no group clash), or -1.
@@ -853,7 +861,7 @@ private:
     }
 
     bool insert_unserved(State& s) {
-        int j = random_unserved(s);
+        int j = costly_unserved(s);
         if (j < 0) return false;
         const auto& g = p_.group_of(j);
         std::vector<int> members = g.empty() ? std::vector<int>{j} : g;
@@ -866,6 +874,24 @@ private:
             int pos = k >= 0 ? position_of(s, k) + rng_.below(2) : time_position(s, m, r) + rng_.below(2);
             insert_job(s, m, r, pos);
         }
+        return true;
+    }
+
+    // An unserved job takes the place of a cheaper served neighbour (triage: keep the
+    // more important visit when there is room for only one).
+    bool replace(State& s) {
+        int j = costly_unserved(s);
+        if (j < 0 || !p_.group_of(j).empty()) return false;
+        const auto& nb = p_.neighbours[j];
+        if (nb.empty()) return false;
+        int k = nb[rng_.below(static_cast<int>(nb.size()))];
+        int r = s.route_of[k];
+        if (r < 0 || !p_.can(j, r) || !p_.group_of(k).empty()) return false;
+        if (p_.jobs[k].penalty >= p_.jobs[j].penalty) return false;
+        save(s, r);
+        int at = position_of(s, k);
+        remove_job(s, k);
+        insert_job(s, j, r, at);
         return true;
     }
 
@@ -908,12 +934,15 @@ private:
             }
         }
         if (!evaluate(s, false)) return false;  // exact: every route was saved
-        // Reinsert, in random order, also a few other unserved jobs.
-        for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
+        // Reinsert, costliest to leave out first (ties in random order), with a few
+        // other unserved jobs.
         for (int extra = 0; extra < 3; ++extra) {
-            int u = random_unserved(s);
+            int u = costly_unserved(s);
             if (u >= 0) removed.push_back(u);
         }
+        for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
+        std::stable_sort(removed.begin(), removed.end(),
+                         [&](int a, int b) { return p_.jobs[a].penalty > p_.jobs[b].penalty; });
         for (int r = 0; r < p_.n_cgs(); ++r) save(s, r);
         recreate(s, removed, false);
         return true;
@@ -1090,8 +1119,8 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     State best = search.run(initial);
     py::dict d = to_dict(p, best.routes, best.route_of, best.sched, search.iterations(), search.elapsed());
     py::dict stats;
-    const char* names[] = {"relocate", "swap", "two_opt", "insert", "remove", "ruin_recreate"};
-    for (int k = 0; k < 6; ++k) stats[names[k]] = search.stats[k];
+    const char* names[] = {"relocate", "swap", "two_opt", "insert", "remove", "replace", "ruin_recreate"};
+    for (int k = 0; k < 7; ++k) stats[names[k]] = search.stats[k];
     stats["initial_temperature"] = search.t0_;
     stats["exact_check_refusals"] = search.faults();
     d["stats"] = stats;
