@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,14 +21,16 @@ from rich.table import Table
 
 from beredt.benchmarks.hhcrsp.cli import app as hhcrsp_app
 from beredt.checker import CheckReport, check_plan
-from beredt.domain.errors import BeredtError
+from beredt.domain.errors import BeredtError, InputError
 from beredt.domain.plan import Plan
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
-from beredt.io import load_plan, load_scenario, save_model
+from beredt.io import load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
+from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
+from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel
 
@@ -225,28 +228,99 @@ def check_command(
     raise typer.Exit(code=0 if report.ok else 1)
 
 
+@app.command("replan")
+def replan_command(
+    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    plan_path: Annotated[Path, typer.Argument(metavar="PLAN")],
+    event: Annotated[
+        Path,
+        typer.Option("--event", help="Event file (JSON): one event or a list, applied in order"),
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="New plan file to write")],
+    scenario_output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the scenario with the events applied "
+            "(default: next to the plan, NEW.scenario.json)"
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help=f"Seconds of search per re-planned day (default {REPLAN_TIME_LIMIT:g})"),
+    ] = None,
+    iterations: Annotated[
+        int | None,
+        typer.Option(help="Moves per re-planned day instead of a time limit (reproducible)"),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed for the search")] = 0,
+) -> None:
+    """Re-plan a published plan after events (caregiver ill, client isolated, emergency
+    visit, pinned visit), changing as little as possible; see docs/replanning.md."""
+    started = time.perf_counter()
+    travel = HaversineTravel()
+    with user_errors():
+        scenario = load_scenario(scenario_path)
+        plan = load_plan(plan_path)
+        events = load_events(event)
+        settings = ReplanSettings(time_limit, iterations, seed)
+        settings.optimiser()  # refuses a bad time limit or iteration count now
+        with _progress() as progress:
+            task = progress.add_task("Re-planning", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            try:
+                result = replan(scenario, plan, events, travel, settings, progress=advance)
+            except InputError as exc:  # name the event file, not "events"
+                raise InputError(str(event), exc.problems) from None
+        report = check_plan(result.scenario, result.plan, travel)
+        new_plan = result.plan.model_copy(update={"kpis": report.kpis})
+        scenario_path_out = scenario_output or _scenario_next_to(output)
+        save_model(result.scenario, scenario_path_out)
+        save_model(new_plan, output)
+    seconds = time.perf_counter() - started
+    print_summary(new_plan, report)
+    assert new_plan.replan is not None
+    out.print(summarise_plan(new_plan, result.scenario).replan_text(), highlight=False)
+    out.print(f"Re-planned in {seconds:.1f} s")
+    out.print(f"Plan written to {output}; its scenario to {scenario_path_out}")
+    out.print(f"Check: beredt check {scenario_path_out} {output}")
+
+
+def _scenario_next_to(plan_path: Path) -> Path:
+    """``new.json`` → ``new.scenario.json``."""
+    stem = plan_path.name.removesuffix(".json")
+    return plan_path.with_name(f"{stem}.scenario.json")
+
+
 @app.command("explain")
 def explain_command(
     plan_path: Annotated[Path, typer.Argument(metavar="PLAN")],
-    client: Annotated[str, typer.Option(help="Client id")],
+    client: Annotated[str | None, typer.Option(help="Client id")] = None,
+    scenario_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="The plan's scenario: adds task names, windows, caregiver names, "
+            "'new to client' marks and the capacity that would have kept a visit",
+        ),
+    ] = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Counts per decision and reason for the whole plan")
+    ] = False,
 ) -> None:
-    """Explain every decision the plan made for one client."""
+    """Explain every decision the plan made for one client, or summarise the plan."""
     with user_errors():
+        if client is None and not summary:
+            raise BeredtError("give --client ID, or --summary for the whole plan")
         plan = load_plan(plan_path)
-        entries = [v for v in plan.visits if v.client == client]
-        if not entries:
-            known = sorted({v.client for v in plan.visits})
-            hint = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
-            raise BeredtError(f"client {client!r} has no visits in {plan_path} (clients: {hint})")
-    table = Table(title=f"Decisions for client {client}")
-    for column in ("date", "visit", "decision", "who/when", "reason"):
-        table.add_column(column)
-    for entry in sorted(entries, key=lambda e: (e.date, e.start or 0, e.visit)):
-        when = ""
-        if entry.start is not None:
-            when = f"{', '.join(entry.caregivers)} {entry.start // 60:02d}:{entry.start % 60:02d}"
-        table.add_row(str(entry.date), entry.visit, entry.decision.value, when, entry.reason)
-    out.print(table)
+        scenario = load_scenario(scenario_path) if scenario_path else None
+        explained = explain_client(plan, client, scenario) if client else None
+    if summary:
+        out.print(summarise_plan(plan, scenario).text(), highlight=False, markup=False)
+    if explained is not None:
+        out.print(explained.text(), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("demo")

@@ -554,3 +554,40 @@ def test_postponing_backwards_breaks_the_deferral_limit(scenario: Scenario, plan
     backwards = edit_visit(plan, "clara-shower", MONDAY, postponed_to=MONDAY)
     # and the carried Tuesday entry no longer follows a postponement
     assert check(scenario, backwards).rules == {"deferral_limit", "coverage"}
+
+
+def test_isolation_from_a_time_of_day_is_judged_at_each_visit_start() -> None:
+    """A client isolated from some time that day may have had ordinary staff before it,
+    and only the infection team from then on."""
+    scenario = small_scenario()
+    plan = small_valid_plan(scenario)
+    entry = next(
+        e
+        for e in plan.visits
+        if e.decision is Decision.KEPT
+        and e.start is not None
+        and not scenario.needs_infection_team(scenario.client_by_id[e.client], e.date)
+        and not any(scenario.caregiver_by_id[c].infection_team for c in e.caregivers)
+    )
+    assert entry.start is not None
+
+    def isolated_from(minute: int) -> Scenario:
+        data = scenario.model_dump(mode="json", by_alias=True)
+        for client in data["clients"]:
+            if client["id"] == entry.client:
+                client["infection"] = [
+                    {
+                        "status": "isolated",
+                        "since": entry.date.isoformat(),
+                        "since_time": f"{minute // 60:02d}:{minute % 60:02d}",
+                    }
+                ]
+        return Scenario.model_validate(data)
+
+    later = isolated_from(entry.start + 1)
+    assert not [v for v in check_plan(later, plan, TRAVEL).violations if v.visit == entry.visit]
+    at_start = isolated_from(entry.start)
+    rules = {
+        v.rule for v in check_plan(at_start, plan, TRAVEL).violations if v.visit == entry.visit
+    }
+    assert "infection_team" in rules

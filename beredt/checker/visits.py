@@ -84,7 +84,9 @@ def _caregiver_fit(index: PlanIndex, entry: Entry, caregiver: Caregiver) -> Iter
         yield violation("competence", f"lacks the competence {task.competence}")
     if task.medication and not caregiver.may_give_medication:
         yield violation("competence", "may not give medication (no delegation)")
-    isolated = scenario.needs_infection_team(client, day)
+    # Judged at the visit's start: a client isolated from 09:00 may have been visited
+    # by anyone before then.
+    isolated = scenario.needs_infection_team(client, day, at=entry.planned.start)
     if isolated and not caregiver.infection_team:
         yield violation("infection_team", "is not on the infection team")
     threshold = scenario.policy.multi_site_excluded_vulnerability

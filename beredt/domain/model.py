@@ -90,10 +90,19 @@ class InfectionStatus(StrEnum):
 
 
 class InfectionPeriod(Strict):
-    """A dated infection status. ``until`` is inclusive; ``None`` means still ongoing."""
+    """A dated infection status. ``until`` is inclusive; ``None`` means still ongoing.
+
+    ``since_time`` is for a status that begins during a day (a re-plan after a client is
+    isolated at 09:00): on ``since`` it holds from that time on. A question about the
+    whole day (``at=None``) gets the status at the start of the day, so on ``since`` the
+    period counts only for times at or after ``since_time``.
+    """
 
     status: InfectionStatus
     since: dt.date
+    since_time: Clock | None = Field(
+        default=None, description="Time of day on `since` the status begins (null: 00:00)"
+    )
     until: dt.date | None = None
 
     @model_validator(mode="after")
@@ -102,8 +111,18 @@ class InfectionPeriod(Strict):
             raise ValueError(f"until {self.until} is before since {self.since}")
         return self
 
-    def covers(self, day: dt.date) -> bool:
-        return self.since <= day and (self.until is None or day <= self.until)
+    def covers(self, day: dt.date, at: int | None = None) -> bool:
+        """True if the status holds on ``day`` (at minute ``at`` of it, if given)."""
+        if not (self.since <= day and (self.until is None or day <= self.until)):
+            return False
+        if day == self.since and self.since_time:
+            return at is not None and at >= self.since_time
+        return True
+
+    @property
+    def begins(self) -> tuple[dt.date, int]:
+        """(day, minute) the status begins, for ordering overlapping periods."""
+        return self.since, self.since_time or 0
 
 
 _PHONE = re.compile(r"^\+?[0-9 ]{5,20}$")
@@ -200,6 +219,13 @@ class CareTask(Strict):
     kind: str = Field(min_length=1, description="Task kind, e.g. medication, shower")
     service_type: ServiceType = ServiceType.HOME_NURSING
     weekdays: list[Weekday] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7], min_length=1)
+    dates: list[dt.date] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=366,
+        description="One-off or dated tasks: due only on these dates (each also one of "
+        "`weekdays`); null: on every matching weekday",
+    )
     windows: list[TimeWindow] = Field(min_length=1, max_length=8)
     duration: int = Field(ge=1, le=8 * 60, description="Minutes at the client")
     competence: str = Field(
@@ -226,6 +252,13 @@ class CareTask(Strict):
             raise ValueError("weekdays repeat")
         return sorted(value)
 
+    @field_validator("dates")
+    @classmethod
+    def _unique_dates(cls, value: list[dt.date] | None) -> list[dt.date] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("dates repeat")
+        return None if value is None else sorted(value)
+
     @model_validator(mode="after")
     def _windows_ordered(self) -> CareTask:
         for i in range(1, len(self.windows)):
@@ -233,8 +266,22 @@ class CareTask(Strict):
                 raise ValueError(f"windows[{i}] starts before windows[{i - 1}]")
         return self
 
+    @model_validator(mode="after")
+    def _dates_on_weekdays(self) -> CareTask:
+        for day in self.dates or []:
+            if day.isoweekday() not in self.weekdays:
+                raise ValueError(
+                    f"date {day} is ISO weekday {day.isoweekday()}, not one of the task's "
+                    f"weekdays {self.weekdays}: the task would never be due on it"
+                )
+        return self
+
     def is_due(self, day: dt.date) -> bool:
-        return day.isoweekday() in self.weekdays
+        """Due on ``day``: its weekday is one of ``weekdays`` and, for a dated task, the
+        day is one of ``dates``."""
+        if day.isoweekday() not in self.weekdays:
+            return False
+        return self.dates is None or day in self.dates
 
 
 class Client(Strict):
@@ -269,11 +316,12 @@ class Client(Strict):
 
     _phone = field_validator("phone")(_check_phone)
 
-    def infection_status_on(self, day: dt.date) -> InfectionStatus | None:
-        """The status in force on ``day``; the latest period wins where they overlap."""
+    def infection_status_on(self, day: dt.date, at: int | None = None) -> InfectionStatus | None:
+        """The status in force on ``day`` (at minute ``at`` of it, if given; else at the
+        start of the day); the latest period wins where they overlap."""
         current: InfectionPeriod | None = None
         for period in self.infection:
-            if period.covers(day) and (current is None or period.since >= current.since):
+            if period.covers(day, at) and (current is None or period.begins >= current.begins):
                 current = period
         return None if current is None else current.status
 

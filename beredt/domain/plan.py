@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from beredt.domain.clock import Clock, format_clock
+from beredt.domain.events import Event
 from beredt.domain.model import Id, Strict
 from beredt.domain.policy import Decision
 
@@ -99,6 +102,87 @@ class PlanKpis(Strict):
     shortfall_visits: int
 
 
+class ChangeKind(StrEnum):
+    """How a re-plan changed one visit's entry against the plan it is based on."""
+
+    ADDED = "added"  # a visit the published plan did not have (an emergency visit)
+    REMOVED = "removed"  # an entry the re-plan no longer needs (a postponement undone)
+    NEWLY_KEPT = "newly_kept"
+    NO_LONGER_KEPT = "no_longer_kept"
+    DECISION_CHANGED = "decision_changed"  # not kept before or after, another way
+    REASSIGNED = "reassigned"  # kept, by other caregivers (the start may move too)
+    MOVED = "moved"  # kept by the same caregivers, start moved more than the tolerance
+    SHIFTED = "shifted"  # same caregivers, start moved within the tolerance: unchanged
+
+
+class EntryState(Strict):
+    """What a plan entry said: decision, caregivers and start."""
+
+    decision: Decision
+    caregivers: list[Id] = Field(default_factory=list, max_length=2)
+    start: Clock | None = None
+    postponed_to: dt.date | None = None
+
+
+class VisitChange(Strict):
+    """One visit whose entry differs between the published plan and the re-plan."""
+
+    visit: str
+    client: Id
+    date: dt.date
+    kind: ChangeKind
+    affected: bool = Field(description="The event touched this visit directly")
+    before: EntryState | None = None
+    after: EntryState | None = None
+
+
+class PlanReference(Strict):
+    """Which plan a re-plan is based on."""
+
+    created_at: dt.datetime
+    digest: str = Field(description="SHA-256 of the published plan's canonical JSON")
+    planner: str
+    scenario_digest: str
+
+
+class ReplanDay(Strict):
+    """One day the re-plan planned again."""
+
+    date: dt.date
+    at: Clock = Field(description="The re-plan's time: visits that started before it are done")
+    done: int = Field(ge=0, description="Entries kept exactly as published (already happened)")
+    remaining: int = Field(ge=0, description="Entries planned again")
+
+
+class Stability(Strict):
+    """How much of what the event did not touch the re-plan left as it was.
+
+    ``share`` = ``unchanged / unaffected``: among the visits planned again that the
+    published plan had and the event did not touch, those with the same decision and,
+    if kept, the same caregivers and a start moved by at most ``tolerance_minutes``.
+    """
+
+    tolerance_minutes: int = Field(ge=0)
+    remaining: int = Field(ge=0)
+    affected: int = Field(ge=0)
+    unaffected: int = Field(ge=0)
+    unchanged: int = Field(ge=0)
+    share: float = Field(ge=0, le=1)
+
+
+class ReplanInfo(Strict):
+    """What made this plan a re-plan: the events, the plan it is based on, the days
+    planned again, how stable it is and what changed."""
+
+    events: list[Event] = Field(min_length=1)
+    based_on: PlanReference
+    days: list[ReplanDay]
+    stability: Stability
+    changes_by_kind: dict[ChangeKind, int] = Field(default_factory=dict)
+    changes: list[VisitChange] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
 class Plan(Strict):
     """A versioned plan for one scenario."""
 
@@ -114,3 +198,10 @@ class Plan(Strict):
     routes: list[Route]
     shortfall: Shortfall = Field(default_factory=Shortfall)
     kpis: PlanKpis | None = None
+    replan: ReplanInfo | None = Field(
+        default=None, description="Set when this plan re-plans another after events"
+    )
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON: names this exact version of the plan."""
+        return hashlib.sha256(self.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()

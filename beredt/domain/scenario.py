@@ -131,8 +131,10 @@ class Scenario(Strict):
             return AvailabilityStatus.OFF
         return AvailabilityStatus.PRESENT
 
-    def needs_infection_team(self, client: Client, day: dt.date) -> bool:
-        status = client.infection_status_on(day)
+    def needs_infection_team(self, client: Client, day: dt.date, at: int | None = None) -> bool:
+        """True if only the infection team may serve ``client`` on ``day`` (at minute
+        ``at``; without it, the status at the start of the day decides)."""
+        status = client.infection_status_on(day, at)
         return status is not None and status in self.policy.infection_team_statuses
 
     def visits_on(self, day: dt.date) -> list[Visit]:
@@ -254,3 +256,7 @@ def _dependency_problems(where: str, task: CareTask, own: dict[str, CareTask]) -
             )
         elif not set(task.weekdays) <= set(before.weekdays):
             yield Problem(place, f"task {before.id!r} is not given on every day this task is")
+        elif before.dates is not None and (
+            task.dates is None or not set(task.dates) <= set(before.dates)
+        ):
+            yield Problem(place, f"task {before.id!r} is not given on every date this task is")

@@ -1,5 +1,6 @@
-"""Reading and writing beredt's files: scenarios, plans and their JSON Schemas."""
+"""Reading and writing beredt's files: scenarios, plans, events and their JSON Schemas."""
 
+from beredt.io.events import load_events, parse_events
 from beredt.io.files import (
     dump_model,
     load_plan,
@@ -11,8 +12,10 @@ from beredt.io.files import (
 
 __all__ = [
     "dump_model",
+    "load_events",
     "load_plan",
     "load_scenario",
+    "parse_events",
     "parse_plan",
     "parse_scenario",
     "save_model",

@@ -1,4 +1,4 @@
-"""JSON Schemas of the scenario and plan files, generated from the domain models."""
+"""JSON Schemas of the scenario, plan and event files, generated from the domain models."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from beredt.domain.events import EventFile
 from beredt.domain.plan import Plan
 from beredt.domain.scenario import Scenario
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "scenario.schema.json": Scenario,
     "plan.schema.json": Plan,
+    "event.schema.json": EventFile,
 }
 
 

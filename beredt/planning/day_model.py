@@ -17,14 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from beredt.domain.model import Caregiver, Shift
 from beredt.domain.plan import PlannedVisit, Route
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit, visit_id
-from beredt.planning.eligibility import ineligibility
+from beredt.planning.eligibility import ineligibility, needs_team
 from beredt.planning.engine.model import INF, EngineCaregiver, Job, Model, Sync, Weights
 from beredt.planning.triage import choose_alternative, effective_class
 from beredt.travel import MatrixCache, Place, client_place, office_place
@@ -246,7 +246,7 @@ def _add_jobs(scenario: Scenario, day_model: DayModel, place_index: dict[str, in
                         penalty=share,
                         client=clients[client.id],
                         group=group if parts > 1 else -1,
-                        infectious=scenario.needs_infection_team(client, day),
+                        infectious=needs_team(scenario, visit, day),
                         preference=tuple(sorted(preference.items())),
                     )
                 )
@@ -284,6 +284,7 @@ def infection_team_pairs(
     day: dt.date,
     visits: Sequence[Visit],
     earlier: Sequence[PlannedVisit] = (),
+    exclude: Collection[str] = (),
 ) -> dict[str, tuple[str, ...]]:
     """For each client who needs the infection team today: the two team members at
     work who should be their only caregivers.
@@ -294,16 +295,19 @@ def infection_team_pairs(
     one with the fewest such clients so far (to spread the load). Only the pair may do
     the client's visits of class 2-5; another member may step in for class-1 care,
     which then forgoes the pair's preference of ``isolated_distinct_caregivers`` per
-    visit. Empty when fewer than two team members are at work.
+    visit. Empty when fewer than two team members are at work. Caregivers named in
+    ``exclude`` (fallen ill during the day, when re-planning) are not considered.
     """
     team = [
-        c for c in scenario.caregivers if c.infection_team and scenario.shift_on(c, day) is not None
+        c
+        for c in scenario.caregivers
+        if c.infection_team and scenario.shift_on(c, day) is not None and c.id not in exclude
     ]
     if len(team) < 2:
         return {}
     by_client: dict[str, list[Visit]] = defaultdict(list)
     for visit in visits:
-        if scenario.needs_infection_team(visit.client, day):
+        if needs_team(scenario, visit, day):
             by_client[visit.client.id].append(visit)
     served: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in earlier:

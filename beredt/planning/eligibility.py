@@ -18,7 +18,7 @@ def ineligibility(
         return f"needs {task.competence}"
     if task.medication and not caregiver.may_give_medication:
         return "needs medication delegation"
-    infectious = scenario.needs_infection_team(client, day)
+    infectious = needs_team(scenario, visit, day)
     if infectious and not caregiver.infection_team:
         return "client is isolated: infection team only"
     if caregiver.is_multi_site and (
@@ -28,3 +28,15 @@ def ineligibility(
     if caregiver.redeployed_from is not None and not task.suitable_for_redeployed:
         return "task is not marked suitable for redeployed staff"
     return None
+
+
+def needs_team(scenario: Scenario, visit: Visit, day: dt.date) -> bool:
+    """Only the infection team may do ``visit`` on ``day``.
+
+    An infection status that begins during the day (``InfectionPeriod.since_time``, set
+    by a re-plan) applies to every visit that may start at or after that time: the
+    latest start its window allows decides, so a visit that might start after the
+    isolation begins goes to the team.
+    """
+    latest = visit.window.end + scenario.rules.late_start_tolerance
+    return scenario.needs_infection_team(visit.client, day, at=latest)

@@ -19,7 +19,7 @@ from beredt.domain.model import Caregiver, Competence
 from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
-from beredt.planning.eligibility import ineligibility
+from beredt.planning.eligibility import ineligibility, needs_team
 from beredt.planning.schedule import Schedule, Slot
 from beredt.planning.triage import choose_alternative, effective_class, summarise_shortfall
 from beredt.travel import MatrixCache, Place, TravelProvider, client_place, office_place
@@ -269,7 +269,7 @@ class GreedyPlanner:
         window = visit.window
         when = f"{format_clock(window.start)}-{format_clock(window.end)}"
         who = _people_label(visit.task.competence, visit.task.caregivers)
-        if self.scenario.needs_infection_team(visit.client, day):
+        if needs_team(self.scenario, visit, day):
             who = "infection-team members"
         if len(eligible) < visit.task.caregivers:
             reasons = Counter(

@@ -45,7 +45,7 @@ from beredt.planning.day_model import (
     visit_penalty,
     warm_start,
 )
-from beredt.planning.eligibility import ineligibility
+from beredt.planning.eligibility import ineligibility, needs_team
 from beredt.planning.engine.model import Result, SearchParameters
 from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.greedy import GreedyPlanner, ProgressCallback
@@ -358,7 +358,7 @@ class Optimiser:
                 "an isolated client gets no third caregiver except for life-critical care"
             )
         who = _people(task.competence, task.caregivers)
-        if scenario.needs_infection_team(visit.client, day):
+        if needs_team(scenario, visit, day):
             who = "two infection-team members" if task.caregivers == 2 else "infection-team member"
         eligible = [day_model.staff[k].caregiver for k in day_model.eligible[visit.id]]
         if len(eligible) < task.caregivers:

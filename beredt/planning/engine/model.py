@@ -86,6 +86,10 @@ class SearchParameters:
     by the clock: results are then reproducible for a seed."""
     seed: int = 0
     ruin_probability: float = 0.02
+    initial_temperature: float = 0.0
+    """The annealing's starting temperature; 0 samples it from the starting solution's
+    moves (right for a search from scratch, too hot to stay near a published plan)."""
+    final_temperature_ratio: float = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +162,8 @@ class Model:
                 "max_iterations": params.max_iterations,
                 "seed": params.seed,
                 "ruin_probability": params.ruin_probability,
+                "initial_temperature": params.initial_temperature,
+                "final_temperature_ratio": params.final_temperature_ratio,
             },
             progress,
         )

@@ -1,0 +1,354 @@
+"""Explanations a planner understands: why each visit of a client got its decision,
+who comes and whether they are new to the client, what capacity would have kept a
+visit that was not kept, and what a re-plan changed against the published plan.
+
+Pure functions over a plan (and, when given, the scenario it belongs to) returning
+structured rows and text; ``beredt explain`` only prints them. Without the scenario the
+rows carry what the plan itself says (ids, decisions, reasons, changes); with it they
+add task names, windows, caregiver names, "new to client" marks and the capacity
+context from ``plan.shortfall``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from beredt.domain.clock import format_clock
+from beredt.domain.errors import BeredtError
+from beredt.domain.plan import ChangeKind, Plan, PlannedVisit, ShortfallSlot, VisitChange
+from beredt.domain.policy import Decision
+from beredt.domain.scenario import Scenario, Visit
+from beredt.planning.replan_events import describe_event
+from beredt.planning.triage import COMPETENCE_LABELS
+from beredt.planning.triage import _fix as shortfall_fix
+
+# ------------------------------------------------------------------ reason kinds
+
+REASON_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("too late after a re-plan", re.compile(r"before the re-plan at")),
+    ("not worth the detour", re.compile(r"detour weighs more")),
+    ("infection-team pair has no room", re.compile(r"infection-team members \(.*\) have no room")),
+    ("nobody at work may do it", re.compile(r"at work who may do it \(")),
+    ("nobody who may do it works then", re.compile(r"at work \d\d:\d\d-\d\d:\d\d who may do it")),
+    ("everyone who may do it is busy", re.compile(r"\bfree\b")),
+)
+"""Why a visit was not kept, read from its reason (the planners' wording), in order."""
+
+
+def reason_kind(entry: PlannedVisit) -> str:
+    """A short label for why the entry got its decision, for summaries."""
+    if entry.decision is Decision.KEPT:
+        return "kept"
+    for label, pattern in REASON_KINDS:
+        if pattern.search(entry.reason):
+            return label
+    return "other"
+
+
+# --------------------------------------------------------------------- one client
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRow:
+    """One plan entry of the client, explained."""
+
+    date: dt.date
+    visit: str
+    task: str
+    """The task's name (its id without the scenario)."""
+    window: str | None
+    decision: Decision
+    caregivers: tuple[str, ...]
+    """Names (ids without the scenario)."""
+    new_to_client: tuple[str, ...]
+    start: str | None
+    reason: str
+    kind: str
+    shortfall: bool
+    postponed_to: dt.date | None = None
+    capacity: str | None = None
+    """For a visit not kept: what keeping it needs and what the day lacked."""
+    change: str | None = None
+    """For a re-plan: what changed against the published plan."""
+
+    def lines(self) -> list[str]:
+        head = f"{self.date}  {self.window or '':11}  {self.task}  [{self.visit}]"
+        if self.decision is Decision.KEPT:
+            people = [
+                f"{name} (new to client)" if name in self.new_to_client else name
+                for name in self.caregivers
+            ]
+            what = f"KEPT: {' and '.join(people)} at {self.start}"
+        else:
+            what = self.decision.value + (" - SHORTFALL" if self.shortfall else "")
+            if self.postponed_to is not None:
+                what += f" to {self.postponed_to}"
+        out = [head, f"    {what}", f"    why: {self.reason}"]
+        if self.capacity:
+            out.append(f"    capacity that would have kept it: {self.capacity}")
+        if self.change:
+            out.append(f"    changed by the re-plan: {self.change}")
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ClientExplanation:
+    client: str
+    name: str | None
+    rows: list[VisitRow]
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        title = f"Client {self.client}" + (f" ({self.name})" if self.name else "")
+        out = [title, *(f"note: {note}" for note in self.notes)]
+        for row in self.rows:
+            out += row.lines()
+        return "\n".join(out)
+
+
+def explain_client(
+    plan: Plan, client_id: str, scenario: Scenario | None = None
+) -> ClientExplanation:
+    """Every entry of ``client_id`` in ``plan``, explained; raises
+    :class:`BeredtError` if the plan has none."""
+    entries = [e for e in plan.visits if e.client == client_id]
+    if not entries:
+        known = sorted({v.client for v in plan.visits})
+        hint = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
+        raise BeredtError(f"client {client_id!r} has no visits in the plan (clients: {hint})")
+    notes = _notes(plan, scenario)
+    changes = {(c.visit, c.date): c for c in (plan.replan.changes if plan.replan else [])}
+    rows = sorted(
+        (_row(plan, entry, scenario, changes.get((entry.visit, entry.date))) for entry in entries),
+        key=lambda row: (row.date, row.start or row.window or "", row.visit),
+    )
+    # Entries the re-plan removed (a postponement undone) are gone from the plan.
+    for change in changes.values():
+        if change.client == client_id and change.kind is ChangeKind.REMOVED:
+            notes.append(
+                f"{change.date}: {change.visit} is no longer planned on that day "
+                f"({describe_change(change, scenario)})"
+            )
+    client = scenario.client_by_id.get(client_id) if scenario else None
+    return ClientExplanation(client_id, client.name if client else None, rows, notes)
+
+
+def _notes(plan: Plan, scenario: Scenario | None) -> list[str]:
+    notes = []
+    if scenario is not None and scenario.digest() != plan.scenario_digest:
+        notes.append(
+            "the scenario's digest differs from the plan's: names and windows may not match "
+            "(after a re-plan, give its .scenario.json)"
+        )
+    if plan.replan is not None:
+        based = plan.replan.based_on
+        notes.append(
+            f"this plan re-plans the {based.planner} plan of {based.created_at:%Y-%m-%d %H:%M} "
+            f"after: {events_text(plan, scenario)}"
+        )
+    return notes
+
+
+def _row(
+    plan: Plan, entry: PlannedVisit, scenario: Scenario | None, change: VisitChange | None
+) -> VisitRow:
+    visit = scenario.visit_by_id(entry.visit) if scenario else None
+    if visit is not None and visit.client.id != entry.client:
+        visit = None
+    names = tuple(_name(scenario, c) for c in entry.caregivers)
+    new: tuple[str, ...] = ()
+    if visit is not None:
+        familiar = {*visit.client.recent_caregivers, visit.client.contact_person}
+        new = tuple(_name(scenario, c) for c in entry.caregivers if c not in familiar)
+    capacity = None
+    if entry.decision is not Decision.KEPT and visit is not None and scenario is not None:
+        capacity = capacity_text(plan, scenario, visit, entry.date)
+    return VisitRow(
+        date=entry.date,
+        visit=entry.visit,
+        task=visit.task.name if visit else entry.task,
+        window=_window(visit) if visit else None,
+        decision=entry.decision,
+        caregivers=names,
+        new_to_client=new,
+        start=None if entry.start is None else format_clock(entry.start),
+        reason=entry.reason.split("; re-plan: ")[0] if change else entry.reason,
+        kind=reason_kind(entry),
+        shortfall=entry.shortfall,
+        postponed_to=entry.postponed_to,
+        capacity=capacity,
+        change=None
+        if change is None or change.kind is ChangeKind.SHIFTED
+        else describe_change(change, scenario),
+    )
+
+
+def _name(scenario: Scenario | None, caregiver_id: str) -> str:
+    if scenario is None or caregiver_id not in scenario.caregiver_by_id:
+        return caregiver_id
+    return scenario.caregiver_by_id[caregiver_id].name
+
+
+def _window(visit: Visit) -> str:
+    return f"{format_clock(visit.window.start)}-{format_clock(visit.window.end)}"
+
+
+# ---------------------------------------------------------------- capacity
+
+
+def capacity_text(plan: Plan, scenario: Scenario, visit: Visit, day: dt.date) -> str:
+    """What keeping ``visit`` on ``day`` needs, and the shortfall of that day,
+    competence and time (``plan.shortfall``) with the capacity that would cover it, as
+    the plan's shortfall message words it: "1 nurse for 30 min, starting 08:00-09:30;
+    nurses short by 90 minutes 07:00-10:00 (about 1 more nurse 07:00-10:00)"."""
+    task = visit.task
+    singular, plural = COMPETENCE_LABELS.get(task.competence, (task.competence, task.competence))
+    who = f"2 {plural} together" if task.caregivers == 2 else f"1 {singular}"
+    need = f"{who} for {task.duration} min, starting {_window(visit)}"
+    first = visit.window.start // 60
+    last = (visit.window.end + task.duration) // 60
+    runs = [
+        run
+        for run in _runs(plan.shortfall.slots, day, task.competence)
+        if run[0].hour <= last and run[-1].hour >= first
+    ]
+    if not runs:
+        return f"{need}; the plan records no {plural} shortfall around then"
+    latest_end: dict[tuple[dt.date, str, int], int] = defaultdict(int)
+    for entry in plan.visits:
+        missed = scenario.visit_by_id(entry.visit) if entry.shortfall else None
+        if missed is not None:
+            key = (entry.date, missed.task.competence, missed.window.start // 60)
+            latest_end[key] = max(latest_end[key], missed.window.end + missed.task.duration)
+    fixes = [shortfall_fix(run, latest_end).split(": ", 1)[1] for run in runs]
+    return f"{need}; that day {' and '.join(fixes)}"
+
+
+def _runs(
+    slots: Sequence[ShortfallSlot], day: dt.date, competence: str
+) -> list[list[ShortfallSlot]]:
+    """Runs of consecutive hours of shortfall for one day and competence."""
+    runs: list[list[ShortfallSlot]] = []
+    for slot in sorted(
+        (s for s in slots if s.date == day and s.competence == competence), key=lambda s: s.hour
+    ):
+        if runs and slot.hour == runs[-1][-1].hour + 1:
+            runs[-1].append(slot)
+        else:
+            runs.append([slot])
+    return runs
+
+
+# ------------------------------------------------------------------ changes
+
+
+def describe_change(change: VisitChange, scenario: Scenario | None = None) -> str:
+    """ "reassigned from Mona Vik to Nina Holm, moved from 10:40 to 11:05"."""
+    before, after = change.before, change.after
+
+    def names(ids: Sequence[str]) -> str:
+        return " and ".join(_name(scenario, c) for c in ids) or "nobody"
+
+    def state(decision: Decision, caregivers: Sequence[str], start: int | None) -> str:
+        if decision is Decision.KEPT and start is not None:
+            return f"kept by {names(caregivers)} at {format_clock(start)}"
+        return decision.value
+
+    if change.kind is ChangeKind.ADDED or before is None:
+        if after is None:
+            return "added by the re-plan"
+        return f"added by the re-plan: {state(after.decision, after.caregivers, after.start)}"
+    was = state(before.decision, before.caregivers, before.start)
+    if change.kind is ChangeKind.REMOVED or after is None:
+        return f"no longer planned on this day (was {was})"
+    if change.kind is ChangeKind.REASSIGNED:
+        text = f"reassigned from {names(before.caregivers)} to {names(after.caregivers)}"
+        if before.start is not None and after.start is not None and before.start != after.start:
+            text += f", moved from {format_clock(before.start)} to {format_clock(after.start)}"
+        return text
+    if change.kind in (ChangeKind.MOVED, ChangeKind.SHIFTED):
+        assert before.start is not None and after.start is not None
+        return f"moved from {format_clock(before.start)} to {format_clock(after.start)}"
+    return f"was {was}, now {state(after.decision, after.caregivers, after.start)}"
+
+
+def events_text(plan: Plan, scenario: Scenario | None = None) -> str:
+    """The events a re-plan was made for, one phrase each."""
+    if plan.replan is None:
+        return ""
+    return "; ".join(describe_event(event, scenario) for event in plan.replan.events)
+
+
+# ---------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """Counts per decision and per reason kind for the whole plan."""
+
+    by_decision: dict[Decision, int]
+    by_reason: dict[tuple[Decision, str], int]
+    shortfall_visits: int
+    shortfall_message: str
+    new_to_client: int
+    """Kept visits where a caregiver is new to the client (needs the scenario)."""
+    replan: list[str]
+
+    def text(self) -> str:
+        out = ["Decisions:"]
+        for decision, count in self.by_decision.items():
+            out.append(f"  {decision.value:20} {count:5}")
+        out.append("Why (decision / reason kind):")
+        for (decision, kind), count in self.by_reason.items():
+            out.append(f"  {decision.value:20} {kind:34} {count:5}")
+        if self.new_to_client:
+            out.append(f"Kept visits with a caregiver new to the client: {self.new_to_client}")
+        if self.shortfall_visits:
+            out.append(f"SHORTFALL: {self.shortfall_message}")
+        else:
+            out.append("No shortfall: all care the policy requires is kept.")
+        out += self.replan
+        return "\n".join(out)
+
+    def replan_text(self) -> str:
+        """The re-plan lines only (events, stability, changes, warnings)."""
+        return "\n".join(self.replan)
+
+
+def summarise_plan(plan: Plan, scenario: Scenario | None = None) -> PlanSummary:
+    decisions = Counter(e.decision for e in plan.visits)
+    reasons = Counter((e.decision, reason_kind(e)) for e in plan.visits)
+    new = 0
+    if scenario is not None:
+        for entry in plan.visits:
+            client = scenario.client_by_id.get(entry.client)
+            if entry.decision is Decision.KEPT and client is not None:
+                familiar = {*client.recent_caregivers, client.contact_person}
+                new += any(c not in familiar for c in entry.caregivers)
+    lines = []
+    if plan.replan is not None:
+        info = plan.replan
+        st = info.stability
+        lines.append(f"Re-plan after: {events_text(plan, scenario)}")
+        lines.append(
+            f"Stability: {st.share:.1%} of unaffected remaining visits unchanged "
+            f"({st.unchanged} of {st.unaffected}; start moved at most {st.tolerance_minutes} "
+            f"min); {st.affected} visits touched by the events"
+        )
+        kinds = ", ".join(f"{kind.value} {count}" for kind, count in info.changes_by_kind.items())
+        lines.append(f"Changes: {kinds or 'none'}")
+        lines += [f"Warning: {w}" for w in info.warnings]
+    return PlanSummary(
+        by_decision={d: decisions[d] for d in Decision if decisions[d]},
+        by_reason=dict(
+            sorted(reasons.items(), key=lambda kv: (list(Decision).index(kv[0][0]), -kv[1]))
+        ),
+        shortfall_visits=len(plan.shortfall.visits),
+        shortfall_message=plan.shortfall.message,
+        new_to_client=new,
+        replan=lines,
+    )
