@@ -201,8 +201,9 @@ def _engine_caregiver(staff: Staff, place_index: dict[str, int], matrix: int) ->
 
 def _add_jobs(scenario: Scenario, day_model: DayModel, place_index: dict[str, int]) -> None:
     """One job per caregiver each visit needs. A client who needs the infection team is
-    kept to their pair of team members: other members may do only class-1 visits, and
-    lose the pair's preference (``isolated_distinct_caregivers``) when they do."""
+    kept to their pair of team members (at most two faces a day); another member may
+    come only for a class-1 visit neither of the pair may do at all (competence,
+    delegation), and then without the pair's preference."""
     day, model = day_model.day, day_model.model
     staff_index = day_model.staff_index
     clients = {c: k for k, c in enumerate(dict.fromkeys(v.client.id for v in day_model.visits))}
@@ -217,8 +218,10 @@ def _add_jobs(scenario: Scenario, day_model: DayModel, place_index: dict[str, in
             if ineligibility(scenario, s.caregiver, visit, day) is None
         ]
         pair = day_model.pairs.get(client.id, ())
-        if pair and not mandatory(visit):
-            eligible = [k for k in eligible if day_model.staff[k].caregiver.id in pair]
+        if pair:
+            in_pair = [k for k in eligible if day_model.staff[k].caregiver.id in pair]
+            if in_pair or not mandatory(visit):
+                eligible = in_pair
         penalty = visit_penalty(scenario, visit, day)
         known = set(client.recent_caregivers)
         if client.contact_person is not None:

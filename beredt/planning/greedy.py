@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from beredt.domain.clock import format_clock
 from beredt.domain.model import Caregiver, Competence
 from beredt.domain.plan import Plan, PlannedVisit, Route
-from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
+from beredt.planning.decisions import kept_entry, not_kept_entry, start_bounds
 from beredt.planning.eligibility import ineligibility, needs_team
 from beredt.planning.schedule import Schedule, Slot
-from beredt.planning.triage import choose_alternative, effective_class, summarise_shortfall
+from beredt.planning.triage import effective_class, summarise_shortfall
 from beredt.travel import MatrixCache, Place, TravelProvider, client_place, office_place
 
 KNOWN_CAREGIVER_BONUS = 10
@@ -144,24 +144,7 @@ class GreedyPlanner:
 
     def _bounds(self, visit: Visit, day: dt.date, starts: dict[str, int]) -> tuple[int, int]:
         """The start interval allowed by the window and by kept related visits."""
-        window = visit.window
-        lo, hi = window.start, window.end + self.scenario.rules.late_start_tolerance
-        for dependency in visit.task.dependencies:
-            before = starts.get(f"{dependency.after}@{day.isoformat()}#{visit.occurrence}")
-            if before is not None:
-                lo = max(lo, before + dependency.min_gap)
-                if dependency.max_gap is not None:
-                    hi = min(hi, before + dependency.max_gap)
-        for other in visit.client.tasks:
-            for dependency in other.dependencies:
-                if dependency.after != visit.task.id:
-                    continue
-                after = starts.get(f"{other.id}@{day.isoformat()}#{visit.occurrence}")
-                if after is not None:
-                    hi = min(hi, after - dependency.min_gap)
-                    if dependency.max_gap is not None:
-                        lo = max(lo, after - dependency.max_gap)
-        return lo, hi
+        return start_bounds(self.scenario, visit, starts)
 
     def _best(
         self,
@@ -220,48 +203,16 @@ class GreedyPlanner:
     def _kept(
         self, visit: Visit, day: dt.date, people: list[Caregiver], start: int
     ) -> PlannedVisit:
-        notes = []
-        familiar = set(visit.client.recent_caregivers)
-        for person in people:
-            if person.id not in familiar:
-                notes.append(f"{person.name} is new to the client")
-            if person.redeployed_from:
-                notes.append(f"{person.name} is redeployed from {person.redeployed_from}")
-        reason = f"kept: {' and '.join(p.name for p in people)} at {format_clock(start)}"
-        if day > visit.due_date:
-            reason += f" (postponed from {visit.due_date.isoformat()})"
-        if notes:
-            reason += "; " + "; ".join(notes)
-        return PlannedVisit(
-            visit=visit.id,
-            client=visit.client.id,
-            task=visit.task.id,
-            date=day,
-            decision=Decision.KEPT,
-            reason=reason,
-            caregivers=[p.id for p in people],
-            start=start,
-            end=start + visit.task.duration,
-        )
+        return kept_entry(self.scenario, visit, day, people, start)
 
     def _not_kept(
         self, visit: Visit, day: dt.date, schedules: list[Schedule], eligible: list[Schedule]
     ) -> PlannedVisit:
         why_not = self._why_not(visit, day, schedules, eligible)
-        alternative = choose_alternative(self.scenario, visit, day, why_not)
+        entry, alternative = not_kept_entry(self.scenario, visit, day, why_not)
         if alternative.shortfall:
             self.missed.append((visit, day))
-        return PlannedVisit(
-            visit=visit.id,
-            client=visit.client.id,
-            task=visit.task.id,
-            date=day,
-            decision=alternative.decision,
-            reason=alternative.reason,
-            postponed_to=alternative.postponed_to,
-            relative=alternative.relative,
-            shortfall=alternative.shortfall,
-        )
+        return entry
 
     def _why_not(
         self, visit: Visit, day: dt.date, schedules: list[Schedule], eligible: list[Schedule]

@@ -32,7 +32,6 @@ from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError
 from beredt.domain.model import Caregiver, Competence
 from beredt.domain.plan import Plan, PlannedVisit, Route
-from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.day_model import (
     DayModel,
@@ -45,6 +44,7 @@ from beredt.planning.day_model import (
     visit_penalty,
     warm_start,
 )
+from beredt.planning.decisions import kept_entry, not_kept_entry
 from beredt.planning.eligibility import ineligibility, needs_team
 from beredt.planning.engine.model import Result, SearchParameters
 from beredt.planning.engine.model import Route as EngineRoute
@@ -52,7 +52,6 @@ from beredt.planning.greedy import GreedyPlanner, ProgressCallback
 from beredt.planning.room import Verdict, job_routes, repair
 from beredt.planning.triage import (
     COMPETENCE_LABELS,
-    choose_alternative,
     effective_class,
     summarise_shortfall,
 )
@@ -287,51 +286,13 @@ class Optimiser:
     def _kept(
         self, visit: Visit, day: dt.date, people: list[Caregiver], start: int
     ) -> PlannedVisit:
-        familiar = {*visit.client.recent_caregivers, visit.client.contact_person}
-        notes = []
-        for person in people:
-            if person.id not in familiar:
-                notes.append(f"{person.name} is new to the client")
-            if person.redeployed_from:
-                notes.append(f"{person.name} is redeployed from {person.redeployed_from}")
-        late = start - visit.window.end
-        if late > 0:
-            notes.append(
-                f"starts {late} min after the window "
-                f"(tolerance {self.scenario.rules.late_start_tolerance} min)"
-            )
-        reason = f"kept: {' and '.join(p.name for p in people)} at {format_clock(start)}"
-        if day > visit.due_date:
-            reason += f" (postponed from {visit.due_date.isoformat()})"
-        if notes:
-            reason += "; " + "; ".join(notes)
-        return PlannedVisit(
-            visit=visit.id,
-            client=visit.client.id,
-            task=visit.task.id,
-            date=day,
-            decision=Decision.KEPT,
-            reason=reason,
-            caregivers=[p.id for p in people],
-            start=start,
-            end=start + visit.task.duration,
-        )
+        return kept_entry(self.scenario, visit, day, people, start)
 
     def _not_kept(self, visit: Visit, day: dt.date, why_not: str) -> PlannedVisit:
-        alternative = choose_alternative(self.scenario, visit, day, why_not)
+        entry, alternative = not_kept_entry(self.scenario, visit, day, why_not)
         if alternative.shortfall:
             self.missed.append((visit, day))
-        return PlannedVisit(
-            visit=visit.id,
-            client=visit.client.id,
-            task=visit.task.id,
-            date=day,
-            decision=alternative.decision,
-            reason=alternative.reason,
-            postponed_to=alternative.postponed_to,
-            relative=alternative.relative,
-            shortfall=alternative.shortfall,
-        )
+        return entry
 
     def _why_not(self, visit: Visit, day_model: DayModel, verdict: Verdict | None) -> str:
         """Why no caregiver does the visit, in the planner's terms: nobody at work may

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from beredt.domain.scenario import Scenario, Visit, visit_id
+from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.day_model import DayModel
+from beredt.planning.decisions import start_bounds
 from beredt.planning.engine.model import Result
 from beredt.planning.schedule import Schedule, Stop
 from beredt.travel import MatrixCache, client_place
@@ -75,29 +76,6 @@ def timetables(day_model: DayModel, result: Result | None, travel: MatrixCache) 
                 Stop(visit.id, place, start, start + visit.task.duration)
             )
     return schedules
-
-
-def start_bounds(scenario: Scenario, visit: Visit, starts: dict[str, int]) -> tuple[int, int]:
-    """The start interval the window and the kept related visits allow (dependencies
-    read as the checker reads them: same task occurrence and due date)."""
-    lo = visit.window.start
-    hi = visit.window.end + scenario.rules.late_start_tolerance
-    for dependency in visit.task.dependencies:
-        before = starts.get(visit_id(dependency.after, visit.due_date, visit.occurrence))
-        if before is not None:
-            lo = max(lo, before + dependency.min_gap)
-            if dependency.max_gap is not None:
-                hi = min(hi, before + dependency.max_gap)
-    for other in visit.client.tasks:
-        for dependency in other.dependencies:
-            if dependency.after != visit.task.id:
-                continue
-            after = starts.get(visit_id(other.id, visit.due_date, visit.occurrence))
-            if after is not None:
-                hi = min(hi, after - dependency.min_gap)
-                if dependency.max_gap is not None:
-                    lo = max(lo, after - dependency.max_gap)
-    return lo, hi
 
 
 def find_room(
