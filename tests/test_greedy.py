@@ -143,3 +143,20 @@ def test_class5_is_cut_for_the_least_vulnerable_first() -> None:
     keys = [(not v.client.special_needs, -int(v.client.vulnerability)) for v in ordered]
     assert keys == sorted(keys)
     assert ordered[0].client.special_needs or len({k for k in keys}) == 1
+
+
+def test_shortfall_advice_names_medication_delegation_below_nurse_level() -> None:
+    """Missing medication rounds need staff who may give medication, not just more
+    health workers: the suggested fix says so."""
+    from beredt.planning.triage import summarise_shortfall
+
+    scenario = small_scenario()
+    medication = next(
+        v
+        for day in scenario.dates
+        for v in scenario.visits_on(day)
+        if v.task.medication and v.task.competence != "nurse"
+    )
+    shortfall = summarise_shortfall(scenario, [(medication, medication.due_date)])
+    assert shortfall.slots[0].medication
+    assert "who may give medication short by" in shortfall.message

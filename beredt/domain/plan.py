@@ -65,10 +65,12 @@ class Route(Strict):
 
 
 class ShortfallSlot(Strict):
-    """Care that could not be kept, by day, competence and hour of the day."""
+    """Care that could not be kept, by day, competence (and whether it is medication,
+    which needs delegation) and hour of the day."""
 
     date: dt.date
     competence: str
+    medication: bool = False
     hour: int = Field(ge=0, le=23)
     minutes: int = Field(ge=0)
 

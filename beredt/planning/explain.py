@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError
-from beredt.domain.plan import ChangeKind, Plan, PlannedVisit, ShortfallSlot, VisitChange
+from beredt.domain.plan import ChangeKind, Plan, PlannedVisit, VisitChange
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.replan_events import describe_event
-from beredt.planning.triage import COMPETENCE_LABELS
-from beredt.planning.triage import _fix as shortfall_fix
+from beredt.planning.triage import (
+    COMPETENCE_LABELS,
+    latest_ends,
+    qualification_labels,
+    shortfall_fix,
+    shortfall_stretches,
+)
 
 # ------------------------------------------------------------------ reason kinds
 
@@ -211,36 +216,26 @@ def capacity_text(plan: Plan, scenario: Scenario, visit: Visit, day: dt.date) ->
     need = f"{who} for {task.duration} min, starting {_window(visit)}"
     first = visit.window.start // 60
     last = (visit.window.end + task.duration) // 60
+    mine = [
+        s
+        for s in plan.shortfall.slots
+        if (s.date, s.competence, s.medication) == (day, task.competence, task.medication)
+    ]
     runs = [
         run
-        for run in _runs(plan.shortfall.slots, day, task.competence)
+        for run in shortfall_stretches(sorted(mine, key=lambda s: s.hour))
         if run[0].hour <= last and run[-1].hour >= first
     ]
     if not runs:
-        return f"{need}; the plan records no {plural} shortfall around then"
-    latest_end: dict[tuple[dt.date, str, int], int] = defaultdict(int)
-    for entry in plan.visits:
-        missed = scenario.visit_by_id(entry.visit) if entry.shortfall else None
-        if missed is not None:
-            key = (entry.date, missed.task.competence, missed.window.start // 60)
-            latest_end[key] = max(latest_end[key], missed.window.end + missed.task.duration)
-    fixes = [shortfall_fix(run, latest_end).split(": ", 1)[1] for run in runs]
+        label = qualification_labels(task.competence, task.medication)[1]
+        return f"{need}; the plan records no shortfall of {label} around then"
+    missed = [
+        (found, entry.date)
+        for entry in plan.visits
+        if entry.shortfall and (found := scenario.visit_by_id(entry.visit)) is not None
+    ]
+    fixes = [shortfall_fix(run, latest_ends(missed)).split(": ", 1)[1] for run in runs]
     return f"{need}; that day {' and '.join(fixes)}"
-
-
-def _runs(
-    slots: Sequence[ShortfallSlot], day: dt.date, competence: str
-) -> list[list[ShortfallSlot]]:
-    """Runs of consecutive hours of shortfall for one day and competence."""
-    runs: list[list[ShortfallSlot]] = []
-    for slot in sorted(
-        (s for s in slots if s.date == day and s.competence == competence), key=lambda s: s.hour
-    ):
-        if runs and slot.hour == runs[-1][-1].hour + 1:
-            runs[-1].append(slot)
-        else:
-            runs.append([slot])
-    return runs
 
 
 # ------------------------------------------------------------------ changes

@@ -85,36 +85,59 @@ def choose_alternative(scenario: Scenario, visit: Visit, day: dt.date, why_not: 
     )
 
 
+SlotKey = tuple[dt.date, str, bool, int]
+"""(day, competence, medication, hour of the window's start)."""
+
+
+def slot_key(visit: Visit, day: dt.date) -> SlotKey:
+    return (day, visit.task.competence, visit.task.medication, visit.window.start // 60)
+
+
+def latest_ends(missed: list[tuple[Visit, dt.date]]) -> dict[SlotKey, int]:
+    """Per slot, when the last missed visit of it would have ended at the latest."""
+    ends: dict[SlotKey, int] = defaultdict(int)
+    for visit, day in missed:
+        key = slot_key(visit, day)
+        ends[key] = max(ends[key], visit.window.end + visit.task.duration)
+    return ends
+
+
+def qualification_labels(competence: str, medication: bool) -> tuple[str, str]:
+    """("nurse", "nurses"), or for medication below nurse level ("health worker who may
+    give medication", ...): the fix must name delegation (nurses always may)."""
+    singular, plural = COMPETENCE_LABELS.get(competence, (competence, competence))
+    if medication and competence != "nurse":
+        return f"{singular} who may give medication", f"{plural} who may give medication"
+    return singular, plural
+
+
 def summarise_shortfall(scenario: Scenario, missed: list[tuple[Visit, dt.date]]) -> Shortfall:
-    """Caregiver-minutes missing by day, competence and hour, with a suggested fix for
-    each stretch of consecutive hours ("2 more nurses 07:00-11:00")."""
+    """Caregiver-minutes missing by day, competence (medication or not) and hour, with a
+    suggested fix for each stretch of consecutive hours ("2 more nurses 07:00-11:00")."""
     if not missed:
         return Shortfall()
-    minutes: dict[tuple[dt.date, str, int], int] = defaultdict(int)
+    minutes: dict[SlotKey, int] = defaultdict(int)
     for visit, day in missed:
-        hour = visit.window.start // 60
-        minutes[(day, visit.task.competence, hour)] += visit.task.duration * visit.task.caregivers
+        minutes[slot_key(visit, day)] += visit.task.duration * visit.task.caregivers
     slots = [
-        ShortfallSlot(date=day, competence=comp, hour=hour, minutes=mins)
-        for (day, comp, hour), mins in sorted(minutes.items())
+        ShortfallSlot(date=day, competence=comp, medication=med, hour=hour, minutes=mins)
+        for (day, comp, med, hour), mins in sorted(minutes.items())
     ]
-    latest_end: dict[tuple[dt.date, str, int], int] = defaultdict(int)
-    for visit, day in missed:
-        key = (day, visit.task.competence, visit.window.start // 60)
-        latest_end[key] = max(latest_end[key], visit.window.end + visit.task.duration)
-    fixes = [_fix(stretch, latest_end) for stretch in _stretches(slots)]
+    ends = latest_ends(missed)
+    fixes = [shortfall_fix(stretch, ends) for stretch in shortfall_stretches(slots)]
     message = f"{len(missed)} visits that must be kept were not kept. " + "; ".join(fixes)
     return Shortfall(visits=[visit.id for visit, _ in missed], slots=slots, message=message)
 
 
-def _stretches(slots: list[ShortfallSlot]) -> list[list[ShortfallSlot]]:
-    """Group sorted slots into runs of consecutive hours of one day and competence."""
+def shortfall_stretches(slots: list[ShortfallSlot]) -> list[list[ShortfallSlot]]:
+    """Group sorted slots into runs of consecutive hours of one day and qualification."""
     runs: list[list[ShortfallSlot]] = []
     for slot in slots:
         last = runs[-1][-1] if runs else None
         if (
             last is not None
-            and (last.date, last.competence) == (slot.date, slot.competence)
+            and (last.date, last.competence, last.medication)
+            == (slot.date, slot.competence, slot.medication)
             and slot.hour == last.hour + 1
         ):
             runs[-1].append(slot)
@@ -123,16 +146,16 @@ def _stretches(slots: list[ShortfallSlot]) -> list[list[ShortfallSlot]]:
     return runs
 
 
-def _fix(stretch: list[ShortfallSlot], latest_end: dict[tuple[dt.date, str, int], int]) -> str:
+def shortfall_fix(stretch: list[ShortfallSlot], ends: dict[SlotKey, int]) -> str:
     """One line of the message: the stretch's missing minutes and how many more people
     would cover them, working from the first window's start to the last visit's end."""
     first = stretch[0].hour
-    end = max(latest_end[(s.date, s.competence, s.hour)] for s in stretch)
+    end = max(ends.get((s.date, s.competence, s.medication, s.hour), 0) for s in stretch)
     last = max(stretch[-1].hour + 1, math.ceil(end / 60))
     total = sum(s.minutes for s in stretch)
     # A caregiver spends ~75% of a stretch at clients (DOMAIN.md key figures).
     people = max(1, math.ceil(total / ((last - first) * 60 * 0.75)))
-    singular, plural = COMPETENCE_LABELS.get(stretch[0].competence, (stretch[0].competence,) * 2)
+    singular, plural = qualification_labels(stretch[0].competence, stretch[0].medication)
     span = f"{format_clock(first * 60)}-{format_clock(last * 60)}"
     who = singular if people == 1 else plural
     return (
