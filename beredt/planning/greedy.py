@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from beredt.domain.clock import format_clock
-from beredt.domain.model import Caregiver, Competence
+from beredt.domain.model import Caregiver
 from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.decisions import kept_entry, not_kept_entry, start_bounds
 from beredt.planning.eligibility import ineligibility, needs_team
 from beredt.planning.schedule import Schedule, Slot
-from beredt.planning.triage import effective_class, summarise_shortfall
+from beredt.planning.triage import effective_class, people_label, summarise_shortfall
 from beredt.travel import MatrixCache, Place, TravelProvider, client_place, office_place
 
 KNOWN_CAREGIVER_BONUS = 10
@@ -219,7 +219,7 @@ class GreedyPlanner:
     ) -> str:
         window = visit.window
         when = f"{format_clock(window.start)}-{format_clock(window.end)}"
-        who = _people_label(visit.task.competence, visit.task.caregivers)
+        who = people_label(visit.task.competence, visit.task.caregivers)
         if needs_team(self.scenario, visit, day):
             who = "infection-team members"
         if len(eligible) < visit.task.caregivers:
@@ -230,16 +230,6 @@ class GreedyPlanner:
             common = reasons.most_common(1)[0][0] if reasons else "nobody is at work"
             return f"no {who} at work who may do it ({common})"
         return f"no {who} free {when}"
-
-
-def _people_label(competence: str, count: int) -> str:
-    labels = {
-        Competence.NURSE.value: "nurse",
-        Competence.HEALTH_WORKER.value: "health worker",
-        Competence.ASSISTANT.value: "caregiver",
-    }
-    label = labels.get(competence, f"caregiver with {competence}")
-    return f"two {label}s together" if count == 2 else label
 
 
 def plan_greedy(

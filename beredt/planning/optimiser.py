@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError
-from beredt.domain.model import Caregiver, Competence
+from beredt.domain.model import Caregiver
 from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.day_model import (
@@ -51,8 +51,8 @@ from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.greedy import GreedyPlanner, ProgressCallback
 from beredt.planning.room import Verdict, job_routes, repair
 from beredt.planning.triage import (
-    COMPETENCE_LABELS,
     effective_class,
+    people_label,
     summarise_shortfall,
 )
 from beredt.travel import MatrixCache, TravelProvider
@@ -318,7 +318,7 @@ class Optimiser:
                 f"the client's two infection-team members ({names}) have no room {when}; "
                 "an isolated client gets no third caregiver except for life-critical care"
             )
-        who = _people(task.competence, task.caregivers)
+        who = people_label(task.competence, task.caregivers)
         if needs_team(scenario, visit, day):
             who = "two infection-team members" if task.caregivers == 2 else "infection-team member"
         eligible = [day_model.staff[k].caregiver for k in day_model.eligible[visit.id]]
@@ -381,17 +381,6 @@ def _whole(value: float, what: str) -> int:
     if not is_whole(value):
         raise AssertionError(f"{what}: the engine returned {value}, not a whole minute")
     return round(value)
-
-
-def _people(competence: str, count: int) -> str:
-    """ "nurse", "two health workers together", "caregiver" (anyone may do assistant
-    work), "caregiver with wound_care" (a named skill)."""
-    singular, plural = COMPETENCE_LABELS.get(
-        competence, (f"caregiver with {competence}", f"caregivers with {competence}")
-    )
-    if competence == Competence.ASSISTANT.value:
-        singular, plural = "caregiver", "caregivers"
-    return f"two {plural} together" if count == 2 else singular
 
 
 def plan_optimised(

@@ -20,6 +20,17 @@ COMPETENCE_LABELS = {
 }
 
 
+def people_label(competence: str, count: int) -> str:
+    """ "nurse", "two health workers together", "caregiver" (anyone may do assistant
+    work), "caregiver with wound_care" (a named skill): who a visit needs, in words."""
+    singular, plural = COMPETENCE_LABELS.get(
+        competence, (f"caregiver with {competence}", f"caregivers with {competence}")
+    )
+    if competence == "assistant":
+        singular, plural = "caregiver", "caregivers"
+    return f"two {plural} together" if count == 2 else singular
+
+
 @dataclass(frozen=True, slots=True)
 class Alternative:
     """The decision for a visit that caregivers will not do, and why that one."""
