@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "beredt.web.audit",
     "beredt.web.care",
     "beredt.web.plans",
+    "beredt.web.transfer",
 ]
 
 MIDDLEWARE = [

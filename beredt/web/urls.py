@@ -18,4 +18,5 @@ urlpatterns = [
     path("audit/", include("beredt.web.audit.urls")),
     path("", include("beredt.web.care.urls")),
     path("", include("beredt.web.plans.urls")),
+    path("transfer/", include("beredt.web.transfer.urls")),
 ]
