@@ -9,7 +9,8 @@ export UV_PYTHON_DOWNLOADS := never
 SHARED ?= ../shared
 HHCRSP := $(SHARED)/benchmarks/hhcrsp
 
-.PHONY: install demo test lint format bench bench-full schema clean
+.PHONY: install demo serve services test test-pg lint format bench bench-full schema messages clean
+PG_URL ?= postgres://postgres@127.0.0.1:5432/beredt
 
 install: $(VENV)/.installed
 
@@ -19,11 +20,26 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
+# Embedded set-up (SQLite under var/, planning in a thread of the web process):
+# migrate, seed the demo municipality, plan and publish today, then serve the web UI.
 demo: install
 	$(BIN)/beredt demo
+	$(BIN)/beredt serve
 
-test: install
+serve: install
+	$(BIN)/beredt serve
+
+# PostgreSQL and Redis for the tests (verified, and started where this machine can).
+services:
+	@bash scripts/services.sh
+
+# Everything on the embedded SQLite default, then the web tests again on PostgreSQL.
+test: install services
 	$(BIN)/pytest -n 2 -q
+	$(MAKE) --no-print-directory test-pg
+
+test-pg: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q -m "not browser" tests/web
 
 lint: install
 	$(BIN)/ruff check beredt tests
@@ -51,6 +67,10 @@ bench-full: install
 
 schema: install
 	$(BIN)/beredt scenario schema docs
+
+# Translations: extract English source strings into nb/sv/en catalogues, then compile.
+messages: install
+	cd beredt/web && ../../$(BIN)/django-admin makemessages -l nb -l sv -l en --ignore 'migrations/*' && ../../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

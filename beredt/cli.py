@@ -33,6 +33,7 @@ from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel
+from beredt.web import commands as web_commands
 
 app = typer.Typer(
     help="beredt - crisis operations for municipal home care.",
@@ -47,6 +48,12 @@ app.add_typer(scenario_app, name="scenario")
 bench_app = typer.Typer(help="Benchmarks: measure speed and quality (tables, not tests).")
 app.add_typer(bench_app, name="bench")
 app.add_typer(hhcrsp_app, name="hhcrsp")
+app.command("demo")(web_commands.demo)
+app.command("serve")(web_commands.serve)
+app.command("worker")(web_commands.worker)
+app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+    web_commands.manage
+)
 
 out = Console()
 err = Console(stderr=True)
@@ -323,7 +330,7 @@ def explain_command(
         out.print(explained.text(), highlight=False, markup=False, soft_wrap=True)
 
 
-@app.command("demo")
+@app.command("demo-files")
 def demo_command(
     directory: Annotated[Path, typer.Option(help="Where to write the demo files")] = Path(
         "var/demo"

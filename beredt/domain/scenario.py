@@ -197,7 +197,7 @@ class Scenario(Strict):
                 if task.id in seen:
                     yield Problem(f"{where}.tasks[{j}].id", f"task id {task.id!r} is used twice")
                 seen.add(task.id)
-                yield from _dependency_problems(f"{where}.tasks[{j}]", task, own)
+                yield from dependency_problems(f"{where}.tasks[{j}]", task, own)
             for j, relative in enumerate(client.relatives):
                 for k, agreed in enumerate(relative.agreed_tasks):
                     if agreed not in own:
@@ -240,7 +240,9 @@ def _duplicates(where: str, keys: list[str]) -> Iterator[Problem]:
             first[key] = i
 
 
-def _dependency_problems(where: str, task: CareTask, own: dict[str, CareTask]) -> Iterator[Problem]:
+def dependency_problems(where: str, task: CareTask, own: dict[str, CareTask]) -> Iterator[Problem]:
+    """Problems with ``task``'s dependencies on the other tasks ``own`` of its client
+    (unknown, itself, or a cycle), each named by its place under ``where``."""
     for k, dependency in enumerate(task.dependencies):
         place = f"{where}.dependencies[{k}].after"
         before = own.get(dependency.after)

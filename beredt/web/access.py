@@ -75,7 +75,7 @@ def require_edit(user: User, unit: Unit) -> None:
         raise PermissionDenied("no right to change this unit's data")
 
 
-def roles_required(*roles: Role) -> Callable[[F], F]:
+def roles_required(*roles: str) -> Callable[[F], F]:
     """View decorator: only users with one of ``roles`` get past (else HTTP 403)."""
 
     def decorate(view: F) -> F:

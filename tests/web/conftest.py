@@ -61,3 +61,6 @@ def world(db: None) -> World:
         caregiver=make_user("caregiver", Role.CAREGIVER, caregiver=own, unit=unit_a),
         coordinator=make_user("coordinator", Role.SURVEY_COORDINATOR),
     )
+
+
+from tests.web.browser import chromium, page  # noqa: E402, F401  (fixtures for browser tests)

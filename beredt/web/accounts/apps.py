@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "beredt.web.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from beredt.web.accounts import signals  # noqa: F401  (connects the receivers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -9,13 +10,34 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Role(models.TextChoices):
-    PLANNER = "planner", _("Planner")
-    UNIT_MANAGER = "unit_manager", _("Unit manager")
-    CAREGIVER = "caregiver", _("Caregiver")
-    CRISIS_TEAM = "crisis_team", _("Municipal crisis team")
-    SURVEY_COORDINATOR = "survey_coordinator", _("Survey coordinator")
-    ADMINISTRATOR = "administrator", _("Administrator")
+class Role(StrEnum):
+    """A user's role. (A plain enum rather than ``TextChoices`` so that type checkers
+    without Django's stubs see string members.)"""
+
+    PLANNER = "planner"
+    UNIT_MANAGER = "unit_manager"
+    CAREGIVER = "caregiver"
+    CRISIS_TEAM = "crisis_team"
+    SURVEY_COORDINATOR = "survey_coordinator"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, Any]]:
+        return [(role.value, ROLE_LABELS[role]) for role in cls]
+
+
+ROLE_LABELS: dict[Role, Any] = {
+    Role.PLANNER: _("Planner"),
+    Role.UNIT_MANAGER: _("Unit manager"),
+    Role.CAREGIVER: _("Caregiver"),
+    Role.CRISIS_TEAM: _("Municipal crisis team"),
+    Role.SURVEY_COORDINATOR: _("Survey coordinator"),
+    Role.ADMINISTRATOR: _("Administrator"),
+}
 
 
 UNIT_ROLES = frozenset({Role.PLANNER, Role.UNIT_MANAGER})
@@ -26,7 +48,7 @@ class User(AbstractUser):
     """A person who logs in. Unit roles have a ``unit``; the crisis team a
     ``municipality``; a caregiver is linked to their ``caregiver`` register entry."""
 
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices())
     unit = models.ForeignKey(
         "care.Unit",
         verbose_name=_("unit"),

@@ -15,14 +15,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from beredt.checker import CheckReport, check_plan
+from beredt.checker import CheckReport, Violation, check_plan
+from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError, InputError
 from beredt.domain.events import Event
-from beredt.domain.plan import Plan
+from beredt.domain.model import Caregiver
+from beredt.domain.plan import Plan, PlannedVisit, Route
+from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
-from beredt.planning.replan import ReplanSettings, replan
-from beredt.travel import HaversineTravel
+from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
+from beredt.planning.replan_events import resolve_events
+from beredt.travel import HaversineTravel, client_place, office_place
 from beredt.web.audit.log import record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import Unit
@@ -113,18 +117,27 @@ def start_plan_job(
 
 
 def start_replan_job(
-    version: PlanVersion, events: list[dict[str, Any]], user: Any, *, note: str = ""
+    version: PlanVersion,
+    events: list[dict[str, Any]],
+    user: Any,
+    *,
+    note: str = "",
+    seconds: float | None = None,
 ) -> PlanJob:
     """Queue a re-plan of ``version`` after ``events`` (event dicts as in replanning.md).
-    The events are validated here so that a bad one is refused before anything queues."""
+    The events are validated here so that a bad one is refused before anything queues.
+    ``seconds`` of search per re-planned day default to the web app's planning budget,
+    at most the re-planner's own default."""
     from beredt.web.plans.jobs import submit
 
     parse_events(events)
+    if seconds is None:
+        seconds = min(settings.BEREDT_PLAN_SECONDS, REPLAN_TIME_LIMIT)
     job = PlanJob.objects.create(
         unit=version.unit,
         date=version.date,
         kind=JobKind.REPLAN,
-        params={"version": version.pk, "events": events, "note": note},
+        params={"version": version.pk, "events": events, "note": note, "seconds": seconds},
         created_by=user if getattr(user, "is_authenticated", False) else None,
         message="queued",
     )
@@ -143,9 +156,10 @@ def parse_events(events: list[dict[str, Any]]) -> list[Event]:
         raise PlanActionError(f"{where}: {first['msg']}") from None
 
 
-def run_job(job_id: str, progress_every: float = 0.5) -> None:
+def run_job(job_id: str, progress_every: float = 0.5, listener: Progress | None = None) -> None:
     """Run a queued job to the end; its status, progress and result are in the database.
-    Called by the in-process thread, an RQ worker, or directly (``sync``)."""
+    Called by the in-process thread, an RQ worker, or directly (``sync``; the CLI passes
+    a ``listener`` to draw its progress bar)."""
     job = PlanJob.objects.select_related("unit", "created_by").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return
@@ -154,6 +168,8 @@ def run_job(job_id: str, progress_every: float = 0.5) -> None:
     last = [0.0]
 
     def progress(share: float, message: str) -> None:
+        if listener is not None:
+            listener(share, message)
         now = timezone.now().timestamp()
         if now - last[0] >= progress_every or share >= 1:
             last[0] = now
@@ -270,3 +286,209 @@ def publish(version: PlanVersion, user: Any) -> PlanVersion:
 
 def published_version(unit: Unit, date: dt.date) -> PlanVersion | None:
     return PlanVersion.objects.filter(unit=unit, date=date, status=PlanStatus.PUBLISHED).first()
+
+
+# ------------------------------------------------------------------ planner controls
+
+
+class MoveRefused(PlanActionError):
+    """A move the plan checker refuses; ``violations`` are its reasons."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(v.message for v in violations))
+
+
+def queue_replan(
+    version: PlanVersion,
+    events: list[dict[str, Any]],
+    user: Any,
+    *,
+    note: str = "",
+    request: Any = None,
+) -> PlanJob:
+    """Check ``events`` against the version's scenario and plan (unknown ids, a caregiver
+    who does not work, a pin outside the window …) and queue the re-plan. A problem is
+    a :class:`PlanActionError` naming it, and nothing is queued."""
+    parsed = parse_events(events)
+    try:
+        resolve_events(version.scenario, version.plan, parsed)
+    except InputError as error:
+        raise PlanActionError("; ".join(str(p) for p in error.problems)) from None
+    return start_replan_job(version, events, user, note=note)
+
+
+def _find_entry(version: PlanVersion, visit: str) -> PlannedVisit | None:
+    for entry in version.plan.visits:
+        if entry.visit == visit and entry.date == version.date:
+            return entry
+    return None
+
+
+def _entry(version: PlanVersion, visit: str) -> PlannedVisit:
+    entry = _find_entry(version, visit)
+    if entry is None:
+        raise PlanActionError(f"visit {visit} is not in version {version.number} on {version.date}")
+    return entry
+
+
+def moved_plan(version: PlanVersion, visit: str, caregiver: str) -> Plan:
+    """The version's plan with ``visit`` done by ``caregiver`` instead, at the same start:
+    the visit leaves the old route and joins the new one in time order (the route is
+    stretched when the visit is its first or last stop). Only the checker judges it."""
+    plan, scenario, day = version.plan, version.scenario, version.date
+    entry = _entry(version, visit)
+    if entry.decision is not Decision.KEPT or entry.start is None or entry.end is None:
+        raise PlanActionError(f"visit {visit} is not kept: keep it with a caregiver instead")
+    if len(entry.caregivers) != 1:
+        raise PlanActionError(
+            f"visit {visit} is double-staffed: pin it or re-plan instead of moving it"
+        )
+    who = scenario.caregiver_by_id.get(caregiver)
+    if who is None:
+        raise PlanActionError(f"unknown caregiver {caregiver!r}")
+    old = entry.caregivers[0]
+    if old == caregiver:
+        raise PlanActionError(f"visit {visit} is already with {who.name}")
+    moved = entry.model_copy(update={"caregivers": [caregiver]})
+    visits = [moved if e is entry else e for e in plan.visits]
+    starts = {e.visit: e.start or 0 for e in visits if e.date == day}
+    routes: list[Route] = []
+    joined = False
+    for route in plan.routes:
+        if route.date == day and route.caregiver == old:
+            route = route.model_copy(update={"stops": [s for s in route.stops if s != visit]})
+        elif route.date == day and route.caregiver == caregiver:
+            route = _join(scenario, route, moved, starts)
+            joined = True
+        routes.append(route)
+    if not joined:
+        routes.append(_new_route(scenario, who, moved, day))
+    return plan.model_copy(update={"visits": visits, "routes": routes})
+
+
+def _trip(scenario: Scenario, caregiver: Caregiver, client_id: str) -> int:
+    unit = scenario.unit_by_id.get(caregiver.home_unit) or scenario.units[0]
+    client = scenario.client_by_id[client_id]
+    return HaversineTravel().minutes(
+        office_place(unit.id, unit.office.location),
+        client_place(client.id, client.location),
+        caregiver.transport,
+    )
+
+
+def _join(scenario: Scenario, route: Route, entry: PlannedVisit, starts: dict[str, int]) -> Route:
+    assert entry.start is not None and entry.end is not None
+    stops = sorted([*route.stops, entry.visit], key=lambda s: starts.get(s, 0))
+    caregiver = scenario.caregiver_by_id[route.caregiver]
+    start, end = route.start, route.end
+    if stops[0] == entry.visit:
+        start = min(start, entry.start - _trip(scenario, caregiver, entry.client))
+    if stops[-1] == entry.visit:
+        end = max(end, entry.end + _trip(scenario, caregiver, entry.client))
+    return route.model_copy(update={"stops": stops, "start": start, "end": end})
+
+
+def _new_route(
+    scenario: Scenario, caregiver: Caregiver, entry: PlannedVisit, day: dt.date
+) -> Route:
+    """A route with only the moved visit: the shift's hours and a break that fits."""
+    assert entry.start is not None and entry.end is not None
+    trip = _trip(scenario, caregiver, entry.client)
+    shift = scenario.shift_on(caregiver, day)
+    start = shift.start if shift else entry.start - trip
+    end = shift.end if shift else entry.end + trip
+    break_start = None
+    if shift is not None and shift.break_ is not None:
+        rule = shift.break_
+        for minute in range(rule.window.start, rule.window.end + 1, 5):
+            if minute + rule.duration + trip <= entry.start or minute >= entry.end + trip:
+                break_start = minute
+                break
+    return Route(
+        caregiver=caregiver.id,
+        date=day,
+        start=start,
+        end=end,
+        stops=[entry.visit],
+        break_start=break_start,
+    )
+
+
+def check_move(version: PlanVersion, visit: str, caregiver: str) -> list[Violation]:
+    """The rules the version's plan would break if ``caregiver`` did ``visit`` at the same
+    start (rules the version already broke are left out); empty: the move is fine."""
+    plan = moved_plan(version, visit, caregiver)
+    report = check_plan(version.scenario, plan, HaversineTravel())
+    before = {v.get("message") for v in version.violations}
+    return [v for v in report.violations if v.message not in before]
+
+
+def _pin_event(
+    version: PlanVersion, visit: str, caregiver: str | None = None, start: int | None = None
+) -> dict[str, Any]:
+    event: dict[str, Any] = {"type": "pin_visit", "visit": visit, "date": version.date.isoformat()}
+    if caregiver is not None:
+        event["caregiver"] = caregiver
+    if start is not None:
+        event["start"] = format_clock(start)
+    return event
+
+
+def _record_change(version: PlanVersion, user: Any, summary: str, detail: dict[str, Any]) -> None:
+    record(
+        user,
+        AuditAction.CHANGE,
+        "plan",
+        f"{version.unit.code}/{version.date}/v{version.number}",
+        unit=version.unit.code,
+        summary=summary,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def pin(version: PlanVersion, visit: str, user: Any) -> PlanJob:
+    """Keep ``visit`` with its caregivers at its start; re-plan around it."""
+    entry = _entry(version, visit)
+    if entry.decision is not Decision.KEPT:
+        raise PlanActionError(f"visit {visit} is not kept: keep it with a caregiver instead")
+    job = queue_replan(version, [_pin_event(version, visit)], user, note=f"pin {visit}")
+    _record_change(version, user, f"pinned {visit}", {"visit": visit, "job": str(job.pk)})
+    return job
+
+
+@transaction.atomic
+def force_keep(version: PlanVersion, visit: str, caregiver: str, user: Any) -> PlanJob:
+    """Keep a visit the plan did not keep, with ``caregiver`` (any time in its window)."""
+    entry = _entry(version, visit)
+    if entry.decision is Decision.KEPT:
+        raise PlanActionError(f"visit {visit} is already kept")
+    event = _pin_event(version, visit, caregiver=caregiver)
+    job = queue_replan(version, [event], user, note=f"keep {visit} with {caregiver}")
+    _record_change(
+        version,
+        user,
+        f"keep {visit} with {caregiver}",
+        {"visit": visit, "caregiver": caregiver, "job": str(job.pk)},
+    )
+    return job
+
+
+@transaction.atomic
+def move(version: PlanVersion, visit: str, caregiver: str, user: Any) -> PlanJob:
+    """Give a kept visit to ``caregiver`` at the same start, after the checker has passed
+    the moved plan (else :class:`MoveRefused` and nothing is queued)."""
+    violations = check_move(version, visit, caregiver)
+    if violations:
+        raise MoveRefused(violations)
+    entry = _entry(version, visit)
+    event = _pin_event(version, visit, caregiver=caregiver, start=entry.start)
+    job = queue_replan(version, [event], user, note=f"move {visit} to {caregiver}")
+    _record_change(
+        version,
+        user,
+        f"moved {visit} from {', '.join(entry.caregivers)} to {caregiver}",
+        {"visit": visit, "from": entry.caregivers, "to": caregiver, "job": str(job.pk)},
+    )
+    return job
