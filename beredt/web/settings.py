@@ -157,7 +157,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BEREDT_HOME / "static"
-STATICFILES_DIRS = [("leaflet", xstatic_leaflet.BASE_DIR)]
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("leaflet", xstatic_leaflet.BASE_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

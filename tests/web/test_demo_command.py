@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_demo(home: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BEREDT_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BEREDT_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env.update(BEREDT_HOME=str(home), DJANGO_SETTINGS_MODULE="beredt.web.settings", COLUMNS="200")
     result = subprocess.run(
         [sys.executable, "-m", "beredt.cli", "demo", "--seconds", "0.5"],

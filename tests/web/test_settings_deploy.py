@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("BEREDT_")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("BEREDT_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment.update(DJANGO_SETTINGS_MODULE="beredt.web.settings", **env)
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
