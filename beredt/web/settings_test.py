@@ -17,3 +17,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # One file per test process, so that separate pytest runs never share it.
     _name = f"test-beredt-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(BEREDT_HOME / _name)}  # noqa: F405
+
+# Most tests read the English source strings; the language tests switch to the
+# production default (nb) explicitly, and browsers send their own Accept-Language.
+LANGUAGE_CODE = "en"
