@@ -15,6 +15,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the in-process job thread needs its own connection to the
     # same database, as in the embedded set-up `make demo` uses.
     # One file per test process, so that separate pytest runs never share it.
+    BEREDT_HOME.mkdir(parents=True, exist_ok=True)  # noqa: F405  (a fresh clone has no var/)
     _name = f"test-beredt-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(BEREDT_HOME / _name)}  # noqa: F405
 
