@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from beredt.domain.clock import format_clock
 from beredt.domain.model import CareTask as DomainTask
 from beredt.domain.policy import TriagePolicy
 from beredt.web.audit.log import record
@@ -27,6 +26,7 @@ from beredt.web.care.models import (
     Relative,
     Unit,
 )
+from beredt.web.care.scenario import task_values
 
 M = TypeVar("M", bound=models.Model)
 
@@ -317,28 +317,6 @@ def set_client_active(client: Client, active: bool, user: Any, *, request: Any =
 
 def deactivate_client(client: Client, user: Any, *, request: Any = None) -> Client:
     return set_client_active(client, False, user, request=request)
-
-
-def task_values(task: DomainTask) -> dict[str, Any]:
-    """A domain care task as the values of the register row (see ``scenario``)."""
-    return {
-        "code": task.id,
-        "name": task.name,
-        "kind": task.kind,
-        "service_type": int(task.service_type),
-        "weekdays": list(task.weekdays),
-        "dates": [d.isoformat() for d in task.dates] if task.dates else None,
-        "windows": [[format_clock(w.start), format_clock(w.end)] for w in task.windows],
-        "duration": task.duration,
-        "competence": task.competence,
-        "medication": task.medication,
-        "caregivers": task.caregivers,
-        "dependencies": [d.model_dump(mode="json") for d in task.dependencies],
-        "priority_class": task.priority_class,
-        "deferral_limit_days": task.deferral_limit_days,
-        "suitable_for_redeployed": task.suitable_for_redeployed,
-        "instructions": task.instructions,
-    }
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from beredt.domain.model import Caregiver as DomainCaregiver
 from beredt.domain.model import CareTask as DomainTask
 from beredt.domain.model import Competence, ServiceType
 from beredt.domain.policy import Decision, TriagePolicy
+from beredt.web.care.actions import CAREGIVER_FIELDS
 from beredt.web.care.models import (
     Availability,
     Caregiver,
@@ -502,27 +503,7 @@ class CaregiverForm(forms.ModelForm):
 
     class Meta:
         model = Caregiver
-        fields = [
-            "code",
-            "name",
-            "phone",
-            "competence",
-            "skills",
-            "medication_delegation",
-            "employment_fraction",
-            "other_workplaces",
-            "infection_team",
-            "redeployed_from",
-            "transport",
-            "shift_start",
-            "shift_end",
-            "max_work_minutes",
-            "break_window_start",
-            "break_window_end",
-            "break_minutes",
-            "workdays",
-            "active",
-        ]
+        fields = list(CAREGIVER_FIELDS)
         widgets = {
             "shift_start": TIME,
             "shift_end": TIME,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
@@ -261,6 +262,28 @@ def build_scenario(unit: Unit, start: dt.date, days: int = 1) -> Scenario:
 # ------------------------------------------------------------------ domain → database
 
 
+def task_values(task: DomainTask) -> dict[str, Any]:
+    """A domain care task as the values of its register row."""
+    return {
+        "code": task.id,
+        "name": task.name,
+        "kind": task.kind,
+        "service_type": int(task.service_type),
+        "weekdays": list(task.weekdays),
+        "dates": [d.isoformat() for d in task.dates] if task.dates else None,
+        "windows": [[format_clock(w.start), format_clock(w.end)] for w in task.windows],
+        "duration": task.duration,
+        "competence": task.competence,
+        "medication": task.medication,
+        "caregivers": task.caregivers,
+        "dependencies": [d.model_dump(mode="json") for d in task.dependencies],
+        "priority_class": task.priority_class,
+        "deferral_limit_days": task.deferral_limit_days,
+        "suitable_for_redeployed": task.suitable_for_redeployed,
+        "instructions": task.instructions,
+    }
+
+
 @transaction.atomic
 def load_scenario(scenario: Scenario, *, replace: bool = False) -> list[Unit]:
     """Create the scenario's municipality, units, caregivers, clients, tasks, relatives,
@@ -368,26 +391,10 @@ def _load_client(c: DomainClient, unit: Unit, caregivers: dict[str, Caregiver]) 
     client.recent_caregivers.set([caregivers[i] for i in c.recent_caregivers if i in caregivers])
     tasks = {}
     for t in c.tasks:
+        values = task_values(t)
+        code = values.pop("code")
         tasks[t.id], _ = CareTask.objects.update_or_create(
-            code=t.id,
-            defaults={
-                "client": client,
-                "name": t.name,
-                "kind": t.kind,
-                "service_type": int(t.service_type),
-                "weekdays": list(t.weekdays),
-                "dates": [d.isoformat() for d in t.dates] if t.dates else None,
-                "windows": [[format_clock(w.start), format_clock(w.end)] for w in t.windows],
-                "duration": t.duration,
-                "competence": t.competence,
-                "medication": t.medication,
-                "caregivers": t.caregivers,
-                "dependencies": [d.model_dump(mode="json") for d in t.dependencies],
-                "priority_class": t.priority_class,
-                "deferral_limit_days": t.deferral_limit_days,
-                "suitable_for_redeployed": t.suitable_for_redeployed,
-                "instructions": t.instructions,
-            },
+            code=code, defaults={"client": client, **values}
         )
     client.relatives.all().delete()
     for r in c.relatives:
