@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,7 @@ from beredt.io import load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.explain import explain_client, summarise_plan
+from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
@@ -44,6 +46,27 @@ app = typer.Typer(
 scenario_app = typer.Typer(
     help="Create, validate and describe scenario files.", no_args_is_help=True
 )
+
+
+class Language(StrEnum):
+    """The languages the planner writes its reasons and explanations in."""
+
+    en = "en"
+    nb = "nb"
+    sv = "sv"
+
+
+assert tuple(Language) == LANGUAGES
+
+LanguageOption = Annotated[
+    Language,
+    typer.Option(
+        "--language",
+        help="Language of the reasons, shortfall message and explanations: "
+        "en (English), nb (Norwegian bokmål), sv (Swedish)",
+    ),
+]
+
 app.add_typer(scenario_app, name="scenario")
 bench_app = typer.Typer(help="Benchmarks: measure speed and quality (tables, not tests).")
 app.add_typer(bench_app, name="bench")
@@ -155,6 +178,7 @@ def _run_plan(
     seed: int,
     time_limit: float | None = None,
     iterations: int | None = None,
+    language: str = "en",
 ) -> tuple[Plan, CheckReport]:
     travel = HaversineTravel()
     with _progress() as progress:
@@ -171,6 +195,7 @@ def _run_plan(
             progress=advance,
             time_limit=time_limit,
             max_iterations=iterations,
+            language=language,
         )
     report = check_plan(scenario, plan, travel)
     return plan.model_copy(update={"kpis": report.kpis}), report
@@ -199,13 +224,14 @@ def plan_command(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed for the search")] = 0,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Triage and route the scenario's day(s); write the plan and print a summary."""
     with user_errors():
         scenario = load_scenario(scenario_path)
         if days is not None:
             scenario = Scenario.model_validate({**scenario.model_dump(by_alias=True), "days": days})
-        plan, report = _run_plan(scenario, planner, seed, time_limit, iterations)
+        plan, report = _run_plan(scenario, planner, seed, time_limit, iterations, language.value)
         save_model(plan, output)
     print_summary(plan, report)
     out.print(f"Plan written to {output}")
@@ -260,6 +286,7 @@ def replan_command(
         typer.Option(help="Moves per re-planned day instead of a time limit (reproducible)"),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed for the search")] = 0,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Re-plan a published plan after events (caregiver ill, client isolated, emergency
     visit, pinned visit), changing as little as possible; see docs/replanning.md."""
@@ -278,7 +305,15 @@ def replan_command(
                 progress.update(task, completed=done, total=total)
 
             try:
-                result = replan(scenario, plan, events, travel, settings, progress=advance)
+                result = replan(
+                    scenario,
+                    plan,
+                    events,
+                    travel,
+                    settings,
+                    progress=advance,
+                    language=language.value,
+                )
             except InputError as exc:  # name the event file, not "events"
                 raise InputError(str(event), exc.problems) from None
         report = check_plan(result.scenario, result.plan, travel)
@@ -289,7 +324,9 @@ def replan_command(
     seconds = time.perf_counter() - started
     print_summary(new_plan, report)
     assert new_plan.replan is not None
-    out.print(summarise_plan(new_plan, result.scenario).replan_text(), highlight=False)
+    with use_language(language.value):
+        replan_text = summarise_plan(new_plan, result.scenario).replan_text()
+    out.print(replan_text, highlight=False)
     out.print(f"Re-planned in {seconds:.1f} s")
     out.print(f"Plan written to {output}; its scenario to {scenario_path_out}")
     out.print(f"Check: beredt check {scenario_path_out} {output}")
@@ -316,18 +353,20 @@ def explain_command(
     summary: Annotated[
         bool, typer.Option("--summary", help="Counts per decision and reason for the whole plan")
     ] = False,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Explain every decision the plan made for one client, or summarise the plan."""
-    with user_errors():
+    with user_errors(), use_language(language.value):
         if client is None and not summary:
             raise BeredtError("give --client ID, or --summary for the whole plan")
         plan = load_plan(plan_path)
         scenario = load_scenario(scenario_path) if scenario_path else None
-        explained = explain_client(plan, client, scenario) if client else None
-    if summary:
-        out.print(summarise_plan(plan, scenario).text(), highlight=False, markup=False)
+        explained = explain_client(plan, client, scenario).text() if client else None
+        summarised = summarise_plan(plan, scenario).text() if summary else None
+    if summarised is not None:
+        out.print(summarised, highlight=False, markup=False)
     if explained is not None:
-        out.print(explained.text(), highlight=False, markup=False, soft_wrap=True)
+        out.print(explained, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("demo-files")

@@ -15,6 +15,7 @@ from beredt.domain.errors import BeredtError
 from beredt.domain.plan import Plan
 from beredt.domain.scenario import Scenario
 from beredt.planning.greedy import ProgressCallback, plan_greedy
+from beredt.planning.language import LANGUAGES, check_language, current_language, use_language
 from beredt.planning.optimiser import plan_optimised
 from beredt.travel import TravelProvider
 
@@ -63,23 +64,35 @@ def make_plan(
     progress: Callable[[int, int], None] | None = None,
     time_limit: float | None = None,
     max_iterations: int | None = None,
+    language: str | None = None,
 ) -> Plan:
-    """Plan every day of ``scenario`` with the named planner."""
+    """Plan every day of ``scenario`` with the named planner, writing its reasons and
+    shortfall message in ``language`` (one of :data:`LANGUAGES`; by default the current
+    language, English unless :func:`use_language` says otherwise)."""
+    language = check_language(language or current_language())
     try:
         function = PLANNERS[planner]
     except KeyError:
         known = ", ".join(sorted(PLANNERS))
         raise BeredtError(f"unknown planner {planner!r}; choose one of: {known}") from None
     when = created_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return function(
-        scenario,
-        travel,
-        when,
-        seed=seed,
-        progress=progress,
-        time_limit=time_limit,
-        max_iterations=max_iterations,
-    )
+    with use_language(language):
+        return function(
+            scenario,
+            travel,
+            when,
+            seed=seed,
+            progress=progress,
+            time_limit=time_limit,
+            max_iterations=max_iterations,
+        )
 
 
-__all__ = ["DEFAULT_PLANNER", "PLANNERS", "ProgressCallback", "make_plan"]
+__all__ = [
+    "DEFAULT_PLANNER",
+    "LANGUAGES",
+    "PLANNERS",
+    "ProgressCallback",
+    "make_plan",
+    "use_language",
+]

@@ -11,6 +11,7 @@ from beredt.domain.model import Caregiver
 from beredt.domain.plan import PlannedVisit
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit, visit_id
+from beredt.planning.language import _, join_names
 from beredt.planning.triage import Alternative, choose_alternative
 
 
@@ -23,18 +24,25 @@ def kept_entry(
     familiar = set(visit.client.recent_caregivers)
     for person in people:
         if person.id not in familiar:
-            notes.append(f"{person.name} is new to the client")
+            notes.append(_("{name} is new to the client").format(name=person.name))
         if person.redeployed_from:
-            notes.append(f"{person.name} is redeployed from {person.redeployed_from}")
+            notes.append(
+                _("{name} is redeployed from {workplace}").format(
+                    name=person.name, workplace=person.redeployed_from
+                )
+            )
     late = start - visit.window.end
     if late > 0:
         notes.append(
-            f"starts {late} min after the window "
-            f"(tolerance {scenario.rules.late_start_tolerance} min)"
+            _("starts {late} min after the window (tolerance {tolerance} min)").format(
+                late=late, tolerance=scenario.rules.late_start_tolerance
+            )
         )
-    reason = f"kept: {' and '.join(p.name for p in people)} at {format_clock(start)}"
+    reason = _("kept: {who} at {time}").format(
+        who=join_names(p.name for p in people), time=format_clock(start)
+    )
     if day > visit.due_date:
-        reason += f" (postponed from {visit.due_date.isoformat()})"
+        reason += _(" (postponed from {date})").format(date=visit.due_date.isoformat())
     if notes:
         reason += "; " + "; ".join(notes)
     return PlannedVisit(

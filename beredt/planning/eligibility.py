@@ -7,6 +7,7 @@ import datetime as dt
 
 from beredt.domain.model import Caregiver
 from beredt.domain.scenario import Scenario, Visit
+from beredt.planning.language import N_, _
 
 
 def ineligibility(
@@ -15,19 +16,27 @@ def ineligibility(
     """Why ``caregiver`` may not do ``visit`` on ``day``, or ``None`` if they may."""
     task, client = visit.task, visit.client
     if task.competence not in caregiver.competences:
-        return f"needs {task.competence}"
+        return _("needs {competence}").format(competence=_role(task.competence))
     if task.medication and not caregiver.may_give_medication:
-        return "needs medication delegation"
+        return _("needs medication delegation")
     infectious = needs_team(scenario, visit, day)
     if infectious and not caregiver.infection_team:
-        return "client is isolated: infection team only"
+        return _("client is isolated: infection team only")
     if caregiver.is_multi_site and (
         infectious or client.vulnerability >= scenario.policy.multi_site_excluded_vulnerability
     ):
-        return "staff with other workplaces are kept away from this client"
+        return _("staff with other workplaces are kept away from this client")
     if caregiver.redeployed_from is not None and not task.suitable_for_redeployed:
-        return "task is not marked suitable for redeployed staff"
+        return _("task is not marked suitable for redeployed staff")
     return None
+
+
+_ROLES = {"nurse": N_("nurse"), "health_worker": N_("health_worker"), "assistant": N_("assistant")}
+"""A role by its identifier, as "needs ..." names it (the identifier itself in English)."""
+
+
+def _role(competence: str) -> str:
+    return _(_ROLES[competence]) if competence in _ROLES else competence
 
 
 def needs_team(scenario: Scenario, visit: Visit, day: dt.date) -> bool:

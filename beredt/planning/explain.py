@@ -22,9 +22,10 @@ from beredt.domain.errors import BeredtError
 from beredt.domain.plan import ChangeKind, Plan, PlannedVisit, VisitChange
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
+from beredt.planning.language import N_, _, join_names, template_patterns, variants
 from beredt.planning.replan_events import describe_event
 from beredt.planning.triage import (
-    COMPETENCE_LABELS,
+    competence_labels,
     latest_ends,
     qualification_labels,
     shortfall_fix,
@@ -33,25 +34,75 @@ from beredt.planning.triage import (
 
 # ------------------------------------------------------------------ reason kinds
 
+_CLOCK = r"\d\d:\d\d"
+_FIELDS = {"when": f"{_CLOCK}-{_CLOCK}", "time": _CLOCK, "at": _CLOCK, "latest": _CLOCK}
+"""What the planners' reasons put into these fields (times of day)."""
+
+
+def _kind(english: str, *templates: str) -> re.Pattern[str]:
+    """``english`` (a regular expression), or one of the planners' ``templates`` (their
+    reasons' msgids) as translated into another language."""
+    translated = [p for t in templates for p in template_patterns(t, _FIELDS)[1:]]
+    return re.compile("|".join([english, *translated]))
+
+
 REASON_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("too late after a re-plan", re.compile(r"before the re-plan at")),
-    ("not worth the detour", re.compile(r"detour weighs more")),
-    ("infection-team pair has no room", re.compile(r"infection-team members \(.*\) have no room")),
-    ("nobody at work may do it", re.compile(r"at work who may do it \(")),
-    ("nobody who may do it works then", re.compile(r"at work \d\d:\d\d-\d\d:\d\d who may do it")),
-    ("everyone who may do it is busy", re.compile(r"\bfree\b")),
+    (
+        N_("too late after a re-plan"),
+        _kind(r"before the re-plan at", "its latest start {latest} is before the re-plan at {at}"),
+    ),
+    (
+        N_("not worth the detour"),
+        _kind(
+            r"detour weighs more",
+            "{names} could come at {time}, but the {detour} min detour weighs more than "
+            "this {label} visit ({penalty} in the municipality's weights)",
+        ),
+    ),
+    (
+        N_("infection-team pair has no room"),
+        _kind(
+            r"infection-team members \(.*\) have no room",
+            "the client's two infection-team members ({names}) have no room {when}; "
+            "an isolated client gets no third caregiver except for life-critical care",
+        ),
+    ),
+    (
+        N_("nobody at work may do it"),
+        _kind(r"at work who may do it \(", "no {who} at work who may do it ({common})"),
+    ),
+    (
+        N_("nobody who may do it works then"),
+        _kind(
+            r"at work \d\d:\d\d-\d\d:\d\d who may do it",
+            "no {who} at work {when} who may do it",
+        ),
+    ),
+    (
+        N_("everyone who may do it is busy"),
+        _kind(
+            r"\bfree\b",
+            "no {who} free {when}",
+            "no {who} free {when} ({name}, the only one who may, is busy)",
+            "no {who} free {when} (all {count} at work then who may do it are busy)",
+        ),
+    ),
 )
-"""Why a visit was not kept, read from its reason (the planners' wording), in order."""
+"""Why a visit was not kept, read from its reason (the planners' wording in any of the
+languages), in order. The labels are English; summaries translate them."""
+
+REPLAN_NOTE = re.compile("|".join(re.escape(v) for v in variants("; re-plan: ")))
+"""Where a re-plan's note starts in a reason, in any language."""
 
 
 def reason_kind(entry: PlannedVisit) -> str:
     """A short label for why the entry got its decision, for summaries."""
     if entry.decision is Decision.KEPT:
-        return "kept"
+        return N_("kept")
     for label, pattern in REASON_KINDS:
         if pattern.search(entry.reason):
             return label
-    return "other"
+    return N_("other")
 
 
 # --------------------------------------------------------------------- one client
@@ -84,19 +135,23 @@ class VisitRow:
         head = f"{self.date}  {self.window or '':11}  {self.task}  [{self.visit}]"
         if self.decision is Decision.KEPT:
             people = [
-                f"{name} (new to client)" if name in self.new_to_client else name
+                _("{name} (new to client)").format(name=name)
+                if name in self.new_to_client
+                else name
                 for name in self.caregivers
             ]
-            what = f"KEPT: {' and '.join(people)} at {self.start}"
+            what = _("KEPT: {who} at {time}").format(who=join_names(people), time=self.start)
         else:
-            what = self.decision.value + (" - SHORTFALL" if self.shortfall else "")
+            what = self.decision.value + (_(" - SHORTFALL") if self.shortfall else "")
             if self.postponed_to is not None:
-                what += f" to {self.postponed_to}"
-        out = [head, f"    {what}", f"    why: {self.reason}"]
+                what += _(" to {date}").format(date=self.postponed_to)
+        out = [head, f"    {what}", "    " + _("why: {reason}").format(reason=self.reason)]
         if self.capacity:
-            out.append(f"    capacity that would have kept it: {self.capacity}")
+            out.append(
+                "    " + _("capacity that would have kept it: {text}").format(text=self.capacity)
+            )
         if self.change:
-            out.append(f"    changed by the re-plan: {self.change}")
+            out.append("    " + _("changed by the re-plan: {text}").format(text=self.change))
         return out
 
 
@@ -108,8 +163,10 @@ class ClientExplanation:
     notes: list[str] = field(default_factory=list)
 
     def text(self) -> str:
-        title = f"Client {self.client}" + (f" ({self.name})" if self.name else "")
-        out = [title, *(f"note: {note}" for note in self.notes)]
+        title = _("Client {client}").format(client=self.client) + (
+            f" ({self.name})" if self.name else ""
+        )
+        out = [title, *(_("note: {note}").format(note=note) for note in self.notes)]
         for row in self.rows:
             out += row.lines()
         return "\n".join(out)
@@ -124,7 +181,11 @@ def explain_client(
     if not entries:
         known = sorted({v.client for v in plan.visits})
         hint = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
-        raise BeredtError(f"client {client_id!r} has no visits in the plan (clients: {hint})")
+        raise BeredtError(
+            _("client {client} has no visits in the plan (clients: {known})").format(
+                client=repr(client_id), known=hint
+            )
+        )
     notes = _notes(plan, scenario)
     changes = {(c.visit, c.date): c for c in (plan.replan.changes if plan.replan else [])}
     rows = sorted(
@@ -135,8 +196,9 @@ def explain_client(
     for change in changes.values():
         if change.client == client_id and change.kind is ChangeKind.REMOVED:
             notes.append(
-                f"{change.date}: {change.visit} is no longer planned on that day "
-                f"({describe_change(change, scenario)})"
+                _("{date}: {visit} is no longer planned on that day ({change})").format(
+                    date=change.date, visit=change.visit, change=describe_change(change, scenario)
+                )
             )
     client = scenario.client_by_id.get(client_id) if scenario else None
     return ClientExplanation(client_id, client.name if client else None, rows, notes)
@@ -146,14 +208,19 @@ def _notes(plan: Plan, scenario: Scenario | None) -> list[str]:
     notes = []
     if scenario is not None and scenario.digest() != plan.scenario_digest:
         notes.append(
-            "the scenario's digest differs from the plan's: names and windows may not match "
-            "(after a re-plan, give its .scenario.json)"
+            _(
+                "the scenario's digest differs from the plan's: names and windows may not "
+                "match (after a re-plan, give its .scenario.json)"
+            )
         )
     if plan.replan is not None:
         based = plan.replan.based_on
         notes.append(
-            f"this plan re-plans the {based.planner} plan of {based.created_at:%Y-%m-%d %H:%M} "
-            f"after: {events_text(plan, scenario)}"
+            _("this plan re-plans the {planner} plan of {created} after: {events}").format(
+                planner=based.planner,
+                created=f"{based.created_at:%Y-%m-%d %H:%M}",
+                events=events_text(plan, scenario),
+            )
         )
     return notes
 
@@ -181,7 +248,7 @@ def _row(
         caregivers=names,
         new_to_client=new,
         start=None if entry.start is None else format_clock(entry.start),
-        reason=entry.reason.split("; re-plan: ")[0] if change else entry.reason,
+        reason=REPLAN_NOTE.split(entry.reason)[0] if change else entry.reason,
         kind=reason_kind(entry),
         shortfall=entry.shortfall,
         postponed_to=entry.postponed_to,
@@ -211,9 +278,14 @@ def capacity_text(plan: Plan, scenario: Scenario, visit: Visit, day: dt.date) ->
     the plan's shortfall message words it: "1 nurse for 30 min, starting 08:00-09:30;
     nurses short by 90 minutes 07:00-10:00 (about 1 more nurse 07:00-10:00)"."""
     task = visit.task
-    singular, plural = COMPETENCE_LABELS.get(task.competence, (task.competence, task.competence))
-    who = f"2 {plural} together" if task.caregivers == 2 else f"1 {singular}"
-    need = f"{who} for {task.duration} min, starting {_window(visit)}"
+    singular, plural = competence_labels(task.competence) or (task.competence, task.competence)
+    if task.caregivers == 2:
+        who = _("2 {people} together").format(people=plural)
+    else:
+        who = _("1 {person}").format(person=singular)
+    need = _("{who} for {minutes} min, starting {window}").format(
+        who=who, minutes=task.duration, window=_window(visit)
+    )
     first = visit.window.start // 60
     last = (visit.window.end + task.duration) // 60
     mine = [
@@ -228,14 +300,16 @@ def capacity_text(plan: Plan, scenario: Scenario, visit: Visit, day: dt.date) ->
     ]
     if not runs:
         label = qualification_labels(task.competence, task.medication)[1]
-        return f"{need}; the plan records no shortfall of {label} around then"
+        return _("{need}; the plan records no shortfall of {people} around then").format(
+            need=need, people=label
+        )
     missed = [
         (found, entry.date)
         for entry in plan.visits
         if entry.shortfall and (found := scenario.visit_by_id(entry.visit)) is not None
     ]
     fixes = [shortfall_fix(run, latest_ends(missed)).split(": ", 1)[1] for run in runs]
-    return f"{need}; that day {' and '.join(fixes)}"
+    return _("{need}; that day {fixes}").format(need=need, fixes=join_names(fixes))
 
 
 # ------------------------------------------------------------------ changes
@@ -246,29 +320,41 @@ def describe_change(change: VisitChange, scenario: Scenario | None = None) -> st
     before, after = change.before, change.after
 
     def names(ids: Sequence[str]) -> str:
-        return " and ".join(_name(scenario, c) for c in ids) or "nobody"
+        return join_names(_name(scenario, c) for c in ids) or _("nobody")
 
     def state(decision: Decision, caregivers: Sequence[str], start: int | None) -> str:
         if decision is Decision.KEPT and start is not None:
-            return f"kept by {names(caregivers)} at {format_clock(start)}"
+            return _("kept by {who} at {time}").format(
+                who=names(caregivers), time=format_clock(start)
+            )
         return decision.value
 
     if change.kind is ChangeKind.ADDED or before is None:
         if after is None:
-            return "added by the re-plan"
-        return f"added by the re-plan: {state(after.decision, after.caregivers, after.start)}"
+            return _("added by the re-plan")
+        return _("added by the re-plan: {state}").format(
+            state=state(after.decision, after.caregivers, after.start)
+        )
     was = state(before.decision, before.caregivers, before.start)
     if change.kind is ChangeKind.REMOVED or after is None:
-        return f"no longer planned on this day (was {was})"
+        return _("no longer planned on this day (was {was})").format(was=was)
     if change.kind is ChangeKind.REASSIGNED:
-        text = f"reassigned from {names(before.caregivers)} to {names(after.caregivers)}"
+        text = _("reassigned from {before} to {after}").format(
+            before=names(before.caregivers), after=names(after.caregivers)
+        )
         if before.start is not None and after.start is not None and before.start != after.start:
-            text += f", moved from {format_clock(before.start)} to {format_clock(after.start)}"
+            text += _(", moved from {before} to {after}").format(
+                before=format_clock(before.start), after=format_clock(after.start)
+            )
         return text
     if change.kind in (ChangeKind.MOVED, ChangeKind.SHIFTED):
         assert before.start is not None and after.start is not None
-        return f"moved from {format_clock(before.start)} to {format_clock(after.start)}"
-    return f"was {was}, now {state(after.decision, after.caregivers, after.start)}"
+        return _("moved from {before} to {after}").format(
+            before=format_clock(before.start), after=format_clock(after.start)
+        )
+    return _("was {was}, now {state}").format(
+        was=was, state=state(after.decision, after.caregivers, after.start)
+    )
 
 
 def events_text(plan: Plan, scenario: Scenario | None = None) -> str:
@@ -294,18 +380,22 @@ class PlanSummary:
     replan: list[str]
 
     def text(self) -> str:
-        out = ["Decisions:"]
+        out = [_("Decisions:")]
         for decision, count in self.by_decision.items():
             out.append(f"  {decision.value:20} {count:5}")
-        out.append("Why (decision / reason kind):")
+        out.append(_("Why (decision / reason kind):"))
         for (decision, kind), count in self.by_reason.items():
-            out.append(f"  {decision.value:20} {kind:34} {count:5}")
+            out.append(f"  {decision.value:20} {_(kind):34} {count:5}")
         if self.new_to_client:
-            out.append(f"Kept visits with a caregiver new to the client: {self.new_to_client}")
+            out.append(
+                _("Kept visits with a caregiver new to the client: {count}").format(
+                    count=self.new_to_client
+                )
+            )
         if self.shortfall_visits:
-            out.append(f"SHORTFALL: {self.shortfall_message}")
+            out.append(_("SHORTFALL: {message}").format(message=self.shortfall_message))
         else:
-            out.append("No shortfall: all care the policy requires is kept.")
+            out.append(_("No shortfall: all care the policy requires is kept."))
         out += self.replan
         return "\n".join(out)
 
@@ -328,15 +418,23 @@ def summarise_plan(plan: Plan, scenario: Scenario | None = None) -> PlanSummary:
     if plan.replan is not None:
         info = plan.replan
         st = info.stability
-        lines.append(f"Re-plan after: {events_text(plan, scenario)}")
+        lines.append(_("Re-plan after: {events}").format(events=events_text(plan, scenario)))
         lines.append(
-            f"Stability: {st.share:.1%} of unaffected remaining visits unchanged "
-            f"({st.unchanged} of {st.unaffected}; start moved at most {st.tolerance_minutes} "
-            f"min); {st.affected} visits touched by the events"
+            _(
+                "Stability: {share} of unaffected remaining visits unchanged ({unchanged} of "
+                "{unaffected}; start moved at most {tolerance} min); {affected} visits touched "
+                "by the events"
+            ).format(
+                share=f"{st.share:.1%}",
+                unchanged=st.unchanged,
+                unaffected=st.unaffected,
+                tolerance=st.tolerance_minutes,
+                affected=st.affected,
+            )
         )
         kinds = ", ".join(f"{kind.value} {count}" for kind, count in info.changes_by_kind.items())
-        lines.append(f"Changes: {kinds or 'none'}")
-        lines += [f"Warning: {w}" for w in info.warnings]
+        lines.append(_("Changes: {changes}").format(changes=kinds or _("none")))
+        lines += [_("Warning: {warning}").format(warning=w) for w in info.warnings]
     return PlanSummary(
         by_decision={d: decisions[d] for d in Decision if decisions[d]},
         by_reason=dict(

@@ -20,6 +20,7 @@ from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.decisions import kept_entry, not_kept_entry, start_bounds
 from beredt.planning.eligibility import ineligibility, needs_team
+from beredt.planning.language import _
 from beredt.planning.schedule import Schedule, Slot
 from beredt.planning.triage import effective_class, people_label, summarise_shortfall
 from beredt.travel import MatrixCache, Place, TravelProvider, client_place, office_place
@@ -221,15 +222,15 @@ class GreedyPlanner:
         when = f"{format_clock(window.start)}-{format_clock(window.end)}"
         who = people_label(visit.task.competence, visit.task.caregivers)
         if needs_team(self.scenario, visit, day):
-            who = "infection-team members"
+            who = _("infection-team members")
         if len(eligible) < visit.task.caregivers:
             reasons = Counter(
                 ineligibility(self.scenario, s.caregiver, visit, day) for s in schedules
             )
             reasons.pop(None, None)
-            common = reasons.most_common(1)[0][0] if reasons else "nobody is at work"
-            return f"no {who} at work who may do it ({common})"
-        return f"no {who} free {when}"
+            common = reasons.most_common(1)[0][0] if reasons else _("nobody is at work")
+            return _("no {who} at work who may do it ({common})").format(who=who, common=common)
+        return _("no {who} free {when}").format(who=who, when=when)
 
 
 def plan_greedy(

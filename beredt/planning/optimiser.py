@@ -49,8 +49,10 @@ from beredt.planning.eligibility import ineligibility, needs_team
 from beredt.planning.engine.model import Result, SearchParameters
 from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.greedy import GreedyPlanner, ProgressCallback
+from beredt.planning.language import _, join_names
 from beredt.planning.room import Verdict, job_routes, repair
 from beredt.planning.triage import (
+    class_label,
     effective_class,
     people_label,
     summarise_shortfall,
@@ -303,38 +305,50 @@ class Optimiser:
         when = f"{format_clock(visit.window.start)}-{format_clock(visit.window.end)}"
         if verdict is not None and verdict.feasible:
             room, klass = verdict.room, effective_class(scenario, visit, day)
-            return (
-                f"{room.names} could come at {format_clock(room.start)}, but the "
-                f"{room.detour} min detour weighs more than this "
-                f"{scenario.policy.rule(klass).label} visit "
-                f"({day_model.penalty[visit.id]:.0f} in the municipality's weights)"
+            return _(
+                "{names} could come at {time}, but the {detour} min detour weighs more than "
+                "this {label} visit ({penalty} in the municipality's weights)"
+            ).format(
+                names=room.names,
+                time=format_clock(room.start),
+                detour=room.detour,
+                label=class_label(scenario.policy.rule(klass).label),
+                penalty=f"{day_model.penalty[visit.id]:.0f}",
             )
         pair = day_model.pairs.get(visit.client.id, ())
         others = [s.caregiver for s in day_model.staff if s.caregiver.id not in pair]
         third = any(ineligibility(scenario, c, visit, day) is None for c in others)
         if pair and not mandatory(visit) and third:
-            names = " and ".join(scenario.caregiver_by_id[c].name for c in pair)
-            return (
-                f"the client's two infection-team members ({names}) have no room {when}; "
+            names = join_names(scenario.caregiver_by_id[c].name for c in pair)
+            return _(
+                "the client's two infection-team members ({names}) have no room {when}; "
                 "an isolated client gets no third caregiver except for life-critical care"
-            )
+            ).format(names=names, when=when)
         who = people_label(task.competence, task.caregivers)
         if needs_team(scenario, visit, day):
-            who = "two infection-team members" if task.caregivers == 2 else "infection-team member"
+            who = (
+                _("two infection-team members")
+                if task.caregivers == 2
+                else _("infection-team member")
+            )
         eligible = [day_model.staff[k].caregiver for k in day_model.eligible[visit.id]]
         if len(eligible) < task.caregivers:
             reasons = Counter(
                 ineligibility(scenario, s.caregiver, visit, day) for s in day_model.staff
             )
             reasons.pop(None, None)
-            common = reasons.most_common(1)[0][0] if reasons else "nobody is at work"
-            return f"no {who} at work who may do it ({common})"
+            common = reasons.most_common(1)[0][0] if reasons else _("nobody is at work")
+            return _("no {who} at work who may do it ({common})").format(who=who, common=common)
         then = [c for c in eligible if can_do(scenario, c, visit, day)]
         if len(then) < task.caregivers:
-            return f"no {who} at work {when} who may do it"
+            return _("no {who} at work {when} who may do it").format(who=who, when=when)
         if len(then) == 1:
-            return f"no {who} free {when} ({then[0].name}, the only one who may, is busy)"
-        return f"no {who} free {when} (all {len(then)} at work then who may do it are busy)"
+            return _("no {who} free {when} ({name}, the only one who may, is busy)").format(
+                who=who, when=when, name=then[0].name
+            )
+        return _("no {who} free {when} (all {count} at work then who may do it are busy)").format(
+            who=who, when=when, count=len(then)
+        )
 
 
 # ------------------------------------------------------------------- helpers

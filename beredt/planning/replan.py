@@ -64,6 +64,7 @@ from beredt.planning.engine.model import Model, Result, SearchParameters
 from beredt.planning.engine.model import ProgressCallback as EngineProgress
 from beredt.planning.explain import describe_change
 from beredt.planning.greedy import ProgressCallback
+from beredt.planning.language import _, current_language, use_language
 from beredt.planning.optimiser import Optimiser, OptimiserSettings, _DayProgress
 from beredt.planning.replan_events import (
     DaySituation,
@@ -153,12 +154,28 @@ def replan(
     settings: ReplanSettings | None = None,
     created_at: dt.datetime | None = None,
     progress: ProgressCallback | None = None,
+    language: str | None = None,
 ) -> Replanned:
     """Re-plan ``plan`` (made from ``scenario``) after ``events``, applied in order.
+    ``language`` (one of :data:`beredt.planning.language.LANGUAGES`) is the language of
+    the new reasons and warnings; by default the current one.
 
     Raises :class:`beredt.domain.errors.InputError` naming each problem in the events,
     and :class:`ReplanError` if the plan does not belong to the scenario.
     """
+    with use_language(language or current_language()):
+        return _replan(scenario, plan, events, travel, settings, created_at, progress)
+
+
+def _replan(
+    scenario: Scenario,
+    plan: Plan,
+    events: Sequence[Event],
+    travel: TravelProvider,
+    settings: ReplanSettings | None,
+    created_at: dt.datetime | None,
+    progress: ProgressCallback | None,
+) -> Replanned:
     settings = settings or ReplanSettings()
     warnings: list[str] = []
     if plan.scenario_digest != scenario.digest():
@@ -438,10 +455,9 @@ class _DayReplanner(Optimiser):
             earliest, latest = max(job.earliest, float(self.at)), job.latest
             if earliest > job.hard_latest:
                 eligible = []
-                self.too_late[visit.id] = (
-                    f"its latest start {format_clock(round(job.hard_latest))} is before the "
-                    f"re-plan at {format_clock(self.at)}"
-                )
+                self.too_late[visit.id] = _(
+                    "its latest start {latest} is before the re-plan at {at}"
+                ).format(latest=format_clock(round(job.hard_latest)), at=format_clock(self.at))
             bonus: dict[int, float] = {}
             steady = entry is not None and entry.decision is Decision.KEPT
             if steady and entry is not None and entry.start is not None:
@@ -713,8 +729,10 @@ class _DayReplanner(Optimiser):
                     honoured = False
             if not honoured:
                 self.warnings.append(
-                    f"{here.day}: the pin of visit {vid} could not be honoured (it clashes "
-                    "with visits already done or with another pin)"
+                    _(
+                        "{date}: the pin of visit {visit} could not be honoured (it clashes "
+                        "with visits already done or with another pin)"
+                    ).format(date=here.day, visit=vid)
                 )
 
     def _why_not(self, visit: Visit, day_model: DayModel, verdict: Verdict | None) -> str:
@@ -833,7 +851,8 @@ def _annotate(
     for entry in entries:
         note = notes.get((entry.visit, entry.date))
         if note:
-            entry = entry.model_copy(update={"reason": f"{entry.reason}; re-plan: {note}"})
+            reason = entry.reason + _("; re-plan: ") + note
+            entry = entry.model_copy(update={"reason": reason})
         out.append(entry)
     return out
 

@@ -38,6 +38,7 @@ from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit, visit_id
 from beredt.planning.eligibility import ineligibility
+from beredt.planning.language import _
 from beredt.travel import TravelProvider, client_place, office_place
 
 Report = Callable[[str, str], None]
@@ -84,7 +85,10 @@ def event_problems(scenario: Scenario, plan: Plan, events: Sequence[Event]) -> l
         assert event.date is not None
         if event.date not in plan.dates:
             shown = ", ".join(d.isoformat() for d in plan.dates)
-            problem("date", f"{event.date} is not a day of the plan ({shown})")
+            problem(
+                "date",
+                _("{date} is not a day of the plan ({dates})").format(date=event.date, dates=shown),
+            )
             continue
         if isinstance(event, CaregiverIll):
             _ill_problems(scenario, event, problem)
@@ -101,19 +105,25 @@ def _ill_problems(scenario: Scenario, event: CaregiverIll, problem: Report) -> N
     caregiver = scenario.caregiver_by_id.get(event.caregiver)
     assert event.date is not None
     if event.until is not None and event.until < event.date:
-        problem("until", f"{event.until} is before the event's date {event.date}")
+        problem("until", _until(event.until, event.date))
     if caregiver is None:
-        problem("caregiver", f"unknown caregiver {event.caregiver!r}")
+        problem("caregiver", _unknown_caregiver(event.caregiver))
         return
     shift = scenario.shift_on(caregiver, event.date)
     if shift is None:
         status = scenario.status_on(caregiver, event.date)
-        problem("caregiver", f"{event.caregiver} does not work on {event.date} ({status})")
+        problem(
+            "caregiver",
+            _("{caregiver} does not work on {date} ({status})").format(
+                caregiver=event.caregiver, date=event.date, status=status
+            ),
+        )
     elif event.from_ >= shift.end:
         problem(
             "from",
-            f"{format_clock(event.from_)} is not before the end of their shift "
-            f"({format_clock(shift.end)}): nothing to re-plan",
+            _("{time} is not before the end of their shift ({end}): nothing to re-plan").format(
+                time=format_clock(event.from_), end=format_clock(shift.end)
+            ),
         )
 
 
@@ -121,39 +131,49 @@ def _isolation_problems(scenario: Scenario, event: ClientIsolated, problem: Repo
     client = scenario.client_by_id.get(event.client)
     assert event.date is not None
     if event.until is not None and event.until < event.date:
-        problem("until", f"{event.until} is before the event's date {event.date}")
+        problem("until", _until(event.until, event.date))
     if client is None:
-        problem("client", f"unknown client {event.client!r}")
+        problem("client", _unknown_client(event.client))
         return
     if event.status not in scenario.policy.infection_team_statuses:
         wanted = ", ".join(s.value for s in scenario.policy.infection_team_statuses)
         problem(
             "status",
-            f"{event.status.value} does not send the infection team under the policy "
-            f"(statuses that do: {wanted})",
+            _(
+                "{status} does not send the infection team under the policy "
+                "(statuses that do: {statuses})"
+            ).format(status=event.status.value, statuses=wanted),
         )
     elif scenario.needs_infection_team(client, event.date, at=event.from_):
         status = client.infection_status_on(event.date, event.from_)
         assert status is not None
-        problem("client", f"client {event.client} is already {status.value} on {event.date}")
+        problem(
+            "client",
+            _("client {client} is already {status} on {date}").format(
+                client=event.client, status=status.value, date=event.date
+            ),
+        )
 
 
 def _emergency_problems(scenario: Scenario, event: EmergencyVisit, problem: Report) -> None:
     if event.client not in scenario.client_by_id:
-        problem("client", f"unknown client {event.client!r}")
+        problem("client", _unknown_client(event.client))
     roles = {c.value for c in COMPETENCE_LADDER}
     skills = {skill for c in scenario.caregivers for skill in c.skills}
     if event.competence not in roles | skills:
         problem(
             "competence",
-            f"unknown competence {event.competence!r}: not a role "
-            f"({', '.join(sorted(roles))}) nor a skill any caregiver has",
+            _(
+                "unknown competence {competence}: not a role ({roles}) nor a skill any "
+                "caregiver has"
+            ).format(competence=repr(event.competence), roles=", ".join(sorted(roles))),
         )
     if event.from_ is not None and event.from_ > event.window[1]:
         problem(
             "from",
-            f"{format_clock(event.from_)} is after the window's latest start "
-            f"{format_clock(event.window[1])}",
+            _("{time} is after the window's latest start {latest}").format(
+                time=format_clock(event.from_), latest=format_clock(event.window[1])
+            ),
         )
 
 
@@ -169,12 +189,22 @@ def _pin_problems(
     assert day is not None
     entries = [e for e in plan.visits if e.visit == event.visit]
     if not entries:
-        problem("visit", f"unknown visit {event.visit!r}: the plan has no entry for it")
+        problem(
+            "visit",
+            _("unknown visit {visit}: the plan has no entry for it").format(
+                visit=repr(event.visit)
+            ),
+        )
         return
     entry = next((e for e in entries if e.date == day), None)
     if entry is None:
         days = ", ".join(str(e.date) for e in entries)
-        problem("date", f"visit {event.visit} is not planned on {day} (it is on {days})")
+        problem(
+            "date",
+            _("visit {visit} is not planned on {date} (it is on {dates})").format(
+                visit=event.visit, date=day, dates=days
+            ),
+        )
         return
     visit = scenario.visit_by_id(event.visit)
     assert visit is not None  # the plan's entry resolves (a valid plan)
@@ -182,24 +212,37 @@ def _pin_problems(
     if event.caregiver is None and not kept:
         problem(
             "caregiver",
-            f"the plan does not keep visit {event.visit} ({entry.decision.value}); "
-            "say which caregiver does it",
+            _(
+                "the plan does not keep visit {visit} ({decision}); say which caregiver does it"
+            ).format(visit=event.visit, decision=entry.decision.value),
         )
     if event.caregiver is not None:
         caregiver = scenario.caregiver_by_id.get(event.caregiver)
         if caregiver is None:
-            problem("caregiver", f"unknown caregiver {event.caregiver!r}")
+            problem("caregiver", _unknown_caregiver(event.caregiver))
         elif scenario.shift_on(caregiver, day) is None:
-            problem("caregiver", f"{event.caregiver} does not work on {day}")
+            problem(
+                "caregiver",
+                _("{caregiver} does not work on {date}").format(
+                    caregiver=event.caregiver, date=day
+                ),
+            )
         elif (why := ineligibility(scenario, caregiver, visit, day)) is not None:
-            problem("caregiver", f"{event.caregiver} may not do visit {event.visit} ({why})")
+            problem(
+                "caregiver",
+                _("{caregiver} may not do visit {visit} ({why})").format(
+                    caregiver=event.caregiver, visit=event.visit, why=why
+                ),
+            )
     people = [event.caregiver] if event.caregiver else list(entry.caregivers)
     for person in people:
         if (person, day) in ill:
             problem(
                 "caregiver",
-                f"{person} falls ill at {format_clock(ill[(person, day)])} (another event); "
-                "say which caregiver does the visit",
+                _(
+                    "{caregiver} falls ill at {time} (another event); say which caregiver "
+                    "does the visit"
+                ).format(caregiver=person, time=format_clock(ill[(person, day)])),
             )
     if (entry.client, day) in isolated:
         team = infection_team(scenario)
@@ -207,9 +250,14 @@ def _pin_problems(
         if outside:
             problem(
                 "caregiver",
-                f"client {entry.client} is isolated from "
-                f"{format_clock(isolated[(entry.client, day)])} (another event) and "
-                f"{', '.join(outside)} is not on the infection team",
+                _(
+                    "client {client} is isolated from {time} (another event) and "
+                    "{caregivers} is not on the infection team"
+                ).format(
+                    client=entry.client,
+                    time=format_clock(isolated[(entry.client, day)]),
+                    caregivers=", ".join(outside),
+                ),
             )
     if event.start is not None:
         window = visit.window
@@ -217,14 +265,18 @@ def _pin_problems(
         if not window.start <= event.start <= latest:
             problem(
                 "start",
-                f"{format_clock(event.start)} is outside the visit's window "
-                f"{format_clock(window.start)}-{format_clock(latest)}",
+                _("{time} is outside the visit's window {start}-{latest}").format(
+                    time=format_clock(event.start),
+                    start=format_clock(window.start),
+                    latest=format_clock(latest),
+                ),
             )
         if event.from_ is not None and event.start < event.from_:
             problem(
                 "start",
-                f"{format_clock(event.start)} is before the pin is made "
-                f"({format_clock(event.from_)})",
+                _("{time} is before the pin is made ({made})").format(
+                    time=format_clock(event.start), made=format_clock(event.from_)
+                ),
             )
 
 
@@ -299,8 +351,14 @@ def done_pin_problems(
             problems.append(
                 Problem(
                     where,
-                    f"visit {event.visit} started at {format_clock(entry.start)}, before the "
-                    f"re-plan time {format_clock(here.at)}: it is done and cannot change",
+                    _(
+                        "visit {visit} started at {time}, before the re-plan time {at}: it is "
+                        "done and cannot change"
+                    ).format(
+                        visit=event.visit,
+                        time=format_clock(entry.start),
+                        at=format_clock(here.at),
+                    ),
                 )
             )
     return problems
@@ -513,24 +571,49 @@ def describe_event(event: Event, scenario: Scenario | None = None) -> str:
 
     day = f"{event.date}: " if event.date else ""
     if isinstance(event, CaregiverIll):
-        text = f"{day}{who(event.caregiver)} ill from {format_clock(event.from_)}"
-        return text + (f" (sick through {event.until})" if event.until else "")
+        text = day + _("{caregiver} ill from {time}").format(
+            caregiver=who(event.caregiver), time=format_clock(event.from_)
+        )
+        if event.until:
+            text += _(" (sick through {date})").format(date=event.until)
+        return text
     if isinstance(event, ClientIsolated):
-        status = event.status.value
-        return f"{day}{client_name(event.client)} {status} from {format_clock(event.from_)}"
+        return day + _("{client} {status} from {time}").format(
+            client=client_name(event.client),
+            status=event.status.value,
+            time=format_clock(event.from_),
+        )
     if isinstance(event, EmergencyVisit):
         start, end = event.window
-        return (
-            f"{day}emergency visit to {client_name(event.client)} {format_clock(start)}-"
-            f"{format_clock(end)} ({event.duration} min, {event.competence})"
+        return day + _(
+            "emergency visit to {client} {start}-{end} ({minutes} min, {competence})"
+        ).format(
+            client=client_name(event.client),
+            start=format_clock(start),
+            end=format_clock(end),
+            minutes=event.duration,
+            competence=event.competence,
         )
-    pinned = []
-    if event.caregiver:
-        pinned.append(who(event.caregiver))
-    if event.start is not None:
-        pinned.append(format_clock(event.start))
-    where = f" to {' at '.join(pinned)}" if pinned else " as planned"
-    return f"{day}visit {event.visit} pinned{where}"
+    if event.caregiver and event.start is not None:
+        return day + _("visit {visit} pinned to {caregiver} at {time}").format(
+            visit=event.visit, caregiver=who(event.caregiver), time=format_clock(event.start)
+        )
+    if event.caregiver or event.start is not None:
+        target = who(event.caregiver) if event.caregiver else format_clock(event.start or 0)
+        return day + _("visit {visit} pinned to {target}").format(visit=event.visit, target=target)
+    return day + _("visit {visit} pinned as planned").format(visit=event.visit)
+
+
+def _until(until: dt.date, date: dt.date) -> str:
+    return _("{until} is before the event's date {date}").format(until=until, date=date)
+
+
+def _unknown_caregiver(caregiver: str) -> str:
+    return _("unknown caregiver {caregiver}").format(caregiver=repr(caregiver))
+
+
+def _unknown_client(client: str) -> str:
+    return _("unknown client {client}").format(client=repr(client))
 
 
 def visit_of(scenario: Scenario, vid: str) -> Visit:

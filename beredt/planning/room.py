@@ -19,6 +19,7 @@ from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.day_model import DayModel
 from beredt.planning.decisions import start_bounds
 from beredt.planning.engine.model import Result
+from beredt.planning.language import join_names
 from beredt.planning.schedule import Schedule, Stop
 from beredt.travel import MatrixCache, client_place
 
@@ -104,7 +105,9 @@ def find_room(
                 and schedules[first].fits(a, place, start, duration)
                 and schedules[second].fits(b, place, start, duration)
             ):
-                names = f"{schedules[first].caregiver.name} and {schedules[second].caregiver.name}"
+                names = join_names(
+                    (schedules[first].caregiver.name, schedules[second].caregiver.name)
+                )
                 placements = ((first, a.position), (second, b.position))
                 return Room(placements, names, start, a.added_travel + b.added_travel)
     return None

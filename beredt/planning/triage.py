@@ -12,23 +12,47 @@ from beredt.domain.clock import format_clock
 from beredt.domain.plan import Shortfall, ShortfallSlot
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
+from beredt.planning.language import N_, _
 
 COMPETENCE_LABELS = {
-    "nurse": ("nurse", "nurses"),
-    "health_worker": ("health worker", "health workers"),
-    "assistant": ("assistant", "assistants"),
+    "nurse": (N_("nurse"), N_("nurses")),
+    "health_worker": (N_("health worker"), N_("health workers")),
+    "assistant": (N_("assistant"), N_("assistants")),
 }
+"""The roles in words (English; :func:`competence_labels` translates them)."""
+
+POLICY_LABELS = (
+    N_("life-critical"),
+    N_("necessary"),
+    N_("supervision"),
+    N_("deferrable"),
+    N_("social/relief"),
+)
+"""The default policy's class labels, for the catalogues (see :func:`class_label`)."""
+
+
+def competence_labels(competence: str) -> tuple[str, str] | None:
+    """(singular, plural) of a role in the current language, or ``None`` for a skill."""
+    labels = COMPETENCE_LABELS.get(competence)
+    return None if labels is None else (_(labels[0]), _(labels[1]))
+
+
+def class_label(label: str) -> str:
+    """A policy class label ("necessary") in the current language; a label the
+    municipality wrote itself stays as written."""
+    return _(label) if label in POLICY_LABELS else label
 
 
 def people_label(competence: str, count: int) -> str:
     """ "nurse", "two health workers together", "caregiver" (anyone may do assistant
     work), "caregiver with wound_care" (a named skill): who a visit needs, in words."""
-    singular, plural = COMPETENCE_LABELS.get(
-        competence, (f"caregiver with {competence}", f"caregivers with {competence}")
+    singular, plural = competence_labels(competence) or (
+        _("caregiver with {skill}").format(skill=competence),
+        _("caregivers with {skill}").format(skill=competence),
     )
     if competence == "assistant":
-        singular, plural = "caregiver", "caregivers"
-    return f"two {plural} together" if count == 2 else singular
+        singular, plural = _("caregiver"), _("caregivers")
+    return _("two {people} together").format(people=plural) if count == 2 else singular
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +88,21 @@ def choose_alternative(scenario: Scenario, visit: Visit, day: dt.date, why_not: 
     alternatives = [] if task.priority_class == 1 else rule.alternatives
     for decision in alternatives:
         if decision is Decision.REPLACED_BY_PHONE and client.can_use_phone and client.phone:
-            return Alternative(decision, f"replaced by a phone call: {why_not}")
+            return Alternative(
+                decision, _("replaced by a phone call: {why_not}").format(why_not=why_not)
+            )
         if decision is Decision.HANDED_TO_RELATIVE:
             relative = client.relative_agreed_to(task.id)
             if relative is not None:
                 return Alternative(
                     decision,
-                    f"handed to {relative.name} ({relative.relation or 'relative'}), who agreed "
-                    f"to this task: {why_not}",
+                    _(
+                        "handed to {relative} ({relation}), who agreed to this task: {why_not}"
+                    ).format(
+                        relative=relative.name,
+                        relation=relative.relation or _("relative"),
+                        why_not=why_not,
+                    ),
                     relative=relative.name,
                 )
         if decision is Decision.POSTPONED and can_postpone(visit, day):
@@ -80,18 +111,26 @@ def choose_alternative(scenario: Scenario, visit: Visit, day: dt.date, why_not: 
             used = (to - visit.due_date).days
             return Alternative(
                 decision,
-                f"postponed to {to.isoformat()}: {task.name}, limit {limit} days, "
-                f"day {used} of {limit}; {why_not}",
+                _(
+                    "postponed to {date}: {task}, limit {limit} days, day {day} of {limit}; "
+                    "{why_not}"
+                ).format(
+                    date=to.isoformat(), task=task.name, limit=limit, day=used, why_not=why_not
+                ),
                 postponed_to=to,
             )
         if decision is Decision.CANCELLED and not (
             rule.keep_for_special_needs and client.special_needs
         ):
-            return Alternative(decision, f"cancelled for the period: {why_not}")
+            return Alternative(
+                decision, _("cancelled for the period: {why_not}").format(why_not=why_not)
+            )
     label = scenario.policy.rule(effective_class(scenario, visit, day)).label
     return Alternative(
         Decision.CANCELLED,
-        f"NOT KEPT - capacity shortfall on {label} care (class {task.priority_class}): {why_not}",
+        _("NOT KEPT - capacity shortfall on {label} care (class {number}): {why_not}").format(
+            label=class_label(label), number=task.priority_class, why_not=why_not
+        ),
         shortfall=True,
     )
 
@@ -116,9 +155,12 @@ def latest_ends(missed: list[tuple[Visit, dt.date]]) -> dict[SlotKey, int]:
 def qualification_labels(competence: str, medication: bool) -> tuple[str, str]:
     """("nurse", "nurses"), or for medication below nurse level ("health worker who may
     give medication", ...): the fix must name delegation (nurses always may)."""
-    singular, plural = COMPETENCE_LABELS.get(competence, (competence, competence))
+    singular, plural = competence_labels(competence) or (competence, competence)
     if medication and competence != "nurse":
-        return f"{singular} who may give medication", f"{plural} who may give medication"
+        return (
+            _("{person} who may give medication").format(person=singular),
+            _("{people} who may give medication").format(people=plural),
+        )
     return singular, plural
 
 
@@ -136,7 +178,8 @@ def summarise_shortfall(scenario: Scenario, missed: list[tuple[Visit, dt.date]])
     ]
     ends = latest_ends(missed)
     fixes = [shortfall_fix(stretch, ends) for stretch in shortfall_stretches(slots)]
-    message = f"{len(missed)} visits that must be kept were not kept. " + "; ".join(fixes)
+    head = _("{count} visits that must be kept were not kept.").format(count=len(missed))
+    message = head + " " + "; ".join(fixes)
     return Shortfall(visits=[visit.id for visit, _ in missed], slots=slots, message=message)
 
 
@@ -169,7 +212,13 @@ def shortfall_fix(stretch: list[ShortfallSlot], ends: dict[SlotKey, int]) -> str
     singular, plural = qualification_labels(stretch[0].competence, stretch[0].medication)
     span = f"{format_clock(first * 60)}-{format_clock(last * 60)}"
     who = singular if people == 1 else plural
-    return (
-        f"{stretch[0].date.isoformat()} {span}: {plural} short by {total} minutes "
-        f"(about {people} more {who} {span})"
+    return _(
+        "{date} {span}: {people} short by {minutes} minutes (about {count} more {who} {span})"
+    ).format(
+        date=stretch[0].date.isoformat(),
+        span=span,
+        people=plural,
+        minutes=total,
+        count=people,
+        who=who,
     )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from beredt.checker import CheckReport, Violation, check_plan
 from beredt.domain.clock import format_clock
@@ -24,6 +25,7 @@ from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
+from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
 from beredt.planning.replan_events import resolve_events
 from beredt.travel import HaversineTravel, client_place, office_place
@@ -90,6 +92,17 @@ def save_version(
 
 # ------------------------------------------------------------------ jobs
 
+PLANNER_LANGUAGE = "nb"
+"""The planner's language for a job started outside any active language."""
+
+
+def planner_language() -> str:
+    """The caller's active Django language as one of the planner's languages
+    (``nb-no`` → ``nb``; Norwegian without a variant is bokmål); bokmål otherwise."""
+    code = (get_language() or "").lower().replace("_", "-").split("-")[0]
+    code = "nb" if code in ("no", "nn") else code
+    return code if code in LANGUAGES else PLANNER_LANGUAGE
+
 
 def start_plan_job(
     unit: Unit,
@@ -108,7 +121,11 @@ def start_plan_job(
         date=date,
         days=days,
         kind=JobKind.PLAN,
-        params={"seconds": seconds or settings.BEREDT_PLAN_SECONDS, "seed": seed},
+        params={
+            "seconds": seconds or settings.BEREDT_PLAN_SECONDS,
+            "seed": seed,
+            "language": planner_language(),
+        },
         created_by=user if getattr(user, "is_authenticated", False) else None,
         message="queued",
     )
@@ -137,7 +154,13 @@ def start_replan_job(
         unit=version.unit,
         date=version.date,
         kind=JobKind.REPLAN,
-        params={"version": version.pk, "events": events, "note": note, "seconds": seconds},
+        params={
+            "version": version.pk,
+            "events": events,
+            "note": note,
+            "seconds": seconds,
+            "language": planner_language(),
+        },
         created_by=user if getattr(user, "is_authenticated", False) else None,
         message="queued",
     )
@@ -213,13 +236,14 @@ def _plan(job: PlanJob, progress: Progress) -> PlanVersion:
     def advance(done: int, total: int) -> None:
         progress(done / total if total else 0.0, f"planning {done}/{total}")
 
-    plan = make_plan(
-        scenario,
-        HaversineTravel(),
-        seed=int(job.params.get("seed", 0)),
-        progress=advance,
-        time_limit=seconds,
-    )
+    with use_language(job.params.get("language", PLANNER_LANGUAGE)):
+        plan = make_plan(
+            scenario,
+            HaversineTravel(),
+            seed=int(job.params.get("seed", 0)),
+            progress=advance,
+            time_limit=seconds,
+        )
     progress(0.99, "checking")
     plan, report = _check(scenario, plan)
     return save_version(job.unit, scenario, plan, report, user=job.created_by)
@@ -233,14 +257,15 @@ def _replan(job: PlanJob, progress: Progress) -> PlanVersion:
     def advance(done: int, total: int) -> None:
         progress(done / total if total else 0.0, f"re-planning {done}/{total}")
 
-    result = replan(
-        base.scenario,
-        base.plan,
-        events,
-        HaversineTravel(),
-        ReplanSettings(time_limit=job.params.get("seconds")),
-        progress=advance,
-    )
+    with use_language(job.params.get("language", PLANNER_LANGUAGE)):
+        result = replan(
+            base.scenario,
+            base.plan,
+            events,
+            HaversineTravel(),
+            ReplanSettings(time_limit=job.params.get("seconds")),
+            progress=advance,
+        )
     plan, report = _check(result.scenario, result.plan)
     return save_version(
         job.unit,
@@ -312,7 +337,8 @@ def queue_replan(
     a :class:`PlanActionError` naming it, and nothing is queued."""
     parsed = parse_events(events)
     try:
-        resolve_events(version.scenario, version.plan, parsed)
+        with use_language(planner_language()):  # the problems reach the user as text
+            resolve_events(version.scenario, version.plan, parsed)
     except InputError as error:
         raise PlanActionError("; ".join(str(p) for p in error.problems)) from None
     return start_replan_job(version, events, user, note=note)
