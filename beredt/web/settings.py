@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "beredt.web.care",
     "beredt.web.plans",
     "beredt.web.transfer",
+    "beredt.web.notices",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,21 @@ BEREDT_MAP_TILE_URL = os.environ.get(
 BEREDT_MAP_ATTRIBUTION = os.environ.get(
     "BEREDT_MAP_ATTRIBUTION", "&copy; OpenStreetMap contributors"
 )
+
+# Change notices: a kept visit moved by more than this many minutes outside its window
+# is a change the client is told about; a notice not reached is called again after
+# BEREDT_NOTICE_RETRY_MINUTES; the crisis team is shown open notices older than
+# BEREDT_NOTICE_ALERT_HOURS.
+BEREDT_NOTICE_MOVE_MARGIN = int(os.environ.get("BEREDT_NOTICE_MOVE_MARGIN", "30"))
+BEREDT_NOTICE_RETRY_MINUTES = int(os.environ.get("BEREDT_NOTICE_RETRY_MINUTES", "60"))
+BEREDT_NOTICE_ALERT_HOURS = float(os.environ.get("BEREDT_NOTICE_ALERT_HOURS", "4"))
+# Text messages: "console" (write to BEREDT_HOME/sms.log, the default) or "http" (POST to
+# BEREDT_SMS_URL with BEREDT_SMS_TOKEN); failures are retried with back-off.
+BEREDT_SMS_BACKEND = os.environ.get("BEREDT_SMS_BACKEND", "console")
+BEREDT_SMS_URL = os.environ.get("BEREDT_SMS_URL", "")
+BEREDT_SMS_TOKEN = os.environ.get("BEREDT_SMS_TOKEN", "")
+BEREDT_SMS_SENDER = os.environ.get("BEREDT_SMS_SENDER", "beredt")
+BEREDT_SMS_MAX_ATTEMPTS = int(os.environ.get("BEREDT_SMS_MAX_ATTEMPTS", "6"))
 
 LOGGING = {
     "version": 1,

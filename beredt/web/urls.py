@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("beredt.web.care.urls")),
     path("", include("beredt.web.plans.urls")),
     path("transfer/", include("beredt.web.transfer.urls")),
+    path("notices/", include("beredt.web.notices.urls")),
 ]
