@@ -74,6 +74,8 @@ app.add_typer(hhcrsp_app, name="hhcrsp")
 app.command("demo")(web_commands.demo)
 app.command("serve")(web_commands.serve)
 app.command("worker")(web_commands.worker)
+app.command("notices")(web_commands.notices)
+app.command("sms-send")(web_commands.sms_send)
 app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     web_commands.manage
 )

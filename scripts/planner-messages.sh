@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the planner's message catalogues (reasons, shortfall messages, explanations,
-# re-plan warnings): extract the texts of beredt/planning into beredt/locale/beredt.pot,
+# re-plan warnings, change notices): extract the texts of beredt/planning and
+# beredt/notices into beredt/locale/beredt.pot,
 # merge them into the nb and sv catalogues and compile those to .mo files.
 # Run from anywhere; needs GNU gettext (xgettext, msgmerge, msgfmt).
 # After it, translate any new or fuzzy entry in the .po files and run it again.
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 locale=beredt/locale
 xgettext -L Python --keyword=_ --keyword=ngettext:1,2 --keyword=N_ --from-code=UTF-8 \
   --package-name=beredt --no-location --sort-output \
-  -o "$locale/beredt.pot" beredt/planning/*.py
+  -o "$locale/beredt.pot" beredt/planning/*.py beredt/notices/*.py
 # No creation date: rebuilding unchanged texts leaves the catalogues unchanged.
 sed -i '/^"POT-Creation-Date:/d' "$locale/beredt.pot"
 

@@ -1,4 +1,5 @@
-"""The web application's commands: ``beredt demo``, ``serve``, ``worker`` and ``manage``.
+"""The web application's commands: ``beredt demo``, ``serve``, ``worker``, ``notices`` and
+``manage``.
 
 Django is started only inside these commands, so the planning commands of ``beredt`` run
 without it.
@@ -6,9 +7,12 @@ without it.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sys
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -100,6 +104,140 @@ def worker(
     q = queue()
     out.print(f"Worker on queue {q.name!r} at {settings.REDIS_URL}")
     Worker([q], connection=q.connection).work(burst=burst)
+
+
+class NoticeStateOption(StrEnum):
+    """The states ``beredt notices --state`` filters on (as in the notices' model)."""
+
+    open = "open"
+    reached = "reached"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+def notices(
+    unit: Annotated[str | None, typer.Option(help="Only this unit (its code)")] = None,
+    state: Annotated[
+        NoticeStateOption | None, typer.Option(help="Only notices in this state")
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="Only this day (YYYY-MM-DD)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list, for scripts")] = False,
+) -> None:
+    """List change notices from the configured database: client id, unit, day, change
+    kinds, state and call attempts (no names, phone numbers or identity numbers)."""
+    day: dt.date | None = None
+    if date is not None:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            err.print(f"--date {date!r} is not a date: give it as YYYY-MM-DD")
+            raise typer.Exit(2) from None
+    from beredt.web.bootstrap import setup
+
+    setup()
+    rows = notice_rows(unit=unit, state=state.value if state else None, day=day)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    _print_notices(rows)
+
+
+def notice_rows(
+    *, unit: str | None = None, state: str | None = None, day: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The notices as plain dicts (what ``beredt notices --json`` prints); an unknown
+    unit code ends the command with exit status 2."""
+    from beredt.web.care.models import Unit
+    from beredt.web.notices.models import Notice
+
+    found = Notice.objects.select_related("client", "unit").order_by(
+        "date", "unit__code", "client__code"
+    )
+    if unit is not None:
+        if not Unit.objects.filter(code=unit).exists():
+            known = ", ".join(Unit.objects.order_by("code").values_list("code", flat=True))
+            err.print(f"unknown unit {unit!r}; the units are: {known or '(none)'}")
+            raise typer.Exit(2)
+        found = found.filter(unit__code=unit)
+    if state is not None:
+        found = found.filter(state=state)
+    if day is not None:
+        found = found.filter(date=day)
+    return [
+        {
+            "client": n.client.code,
+            "unit": n.unit.code,
+            "date": n.date.isoformat(),
+            "kinds": list(n.kinds),
+            "state": n.state,
+            "attempts": n.attempts,
+            "revision": n.revision,
+            "refused": n.refused,
+            "retry_at": n.retry_at.isoformat() if n.retry_at else None,
+        }
+        for n in found
+    ]
+
+
+def _print_notices(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    if not rows:
+        out.print("No notices.")
+        return
+    table = Table("Client", "Unit", "Date", "Changes", "State", "Calls", "Rev.", "Call again")
+    for row in rows:
+        state = row["state"] + (" (refused)" if row["refused"] else "")
+        table.add_row(
+            row["client"],
+            row["unit"],
+            row["date"],
+            ", ".join(row["kinds"]),
+            state,
+            str(row["attempts"]),
+            str(row["revision"]),
+            row["retry_at"] or "",
+        )
+    out.print(table)
+
+
+def sms_send(
+    loop: Annotated[
+        float | None,
+        typer.Option(help="Keep running: send what is due every SECONDS (Ctrl+C stops)"),
+    ] = None,
+) -> None:
+    """Send the change notices' text messages that are due (BEREDT_SMS_BACKEND), once or
+    every --loop seconds. Failed messages are retried with back-off; a message is never
+    sent twice."""
+    import time
+
+    from beredt.web.bootstrap import setup
+
+    setup()
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import close_old_connections
+
+    from beredt.web.notices.sms import get_sender, send_pending
+
+    try:
+        sender = get_sender()
+    except ImproperlyConfigured as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    out.print(f"Text messages through the {settings.BEREDT_SMS_BACKEND} backend")
+    try:
+        while True:
+            report = send_pending(sender=sender)
+            if report.tried or not loop:
+                out.print(f"Text messages: {report}")
+            if not loop:
+                return
+            time.sleep(loop)
+            close_old_connections()  # a long --loop outlives database restarts
+    except KeyboardInterrupt:
+        out.print("Stopped.")
 
 
 def manage(ctx: typer.Context) -> None:

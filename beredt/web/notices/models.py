@@ -24,6 +24,7 @@ class ChangeKind(models.TextChoices):
     NEW_CAREGIVER = "new_caregiver", _("A caregiver new to the client")
     REDEPLOYED = "redeployed", _("A caregiver redeployed from another service")
     MOVED = "moved", _("Visit moved")
+    RESTORED = "restored", _("Care back to normal")
 
 
 class Outcome(models.TextChoices):
@@ -38,7 +39,9 @@ class Notice(models.Model):
 
     ``changes`` is a list of ``{"kind", "visit", "task", "from", "to", "until", "why"}``
     dicts (plain words, in the client's language where they are shown); ``kinds`` the
-    sorted set of their kinds. ``revision`` goes up whenever a publish changes them.
+    sorted set of their kinds. ``revision`` goes up whenever a publish changes them;
+    ``revised_at`` is when the current revision began (the age the oversight shows).
+    A told client whose changes a later plan takes back gets one ``restored`` item.
     """
 
     client = models.ForeignKey("care.Client", on_delete=models.CASCADE, related_name="notices")
@@ -59,6 +62,7 @@ class Notice(models.Model):
     closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    revised_at = models.DateTimeField(_("current revision since"), null=True, blank=True)
     told_at = models.DateTimeField(null=True, blank=True)
     told_revision = models.PositiveIntegerField(default=0)
 

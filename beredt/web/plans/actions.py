@@ -33,6 +33,7 @@ from beredt.web.audit.log import record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import Unit
 from beredt.web.care.scenario import build_scenario
+from beredt.web.notices.actions import sync_notices
 from beredt.web.plans.models import JobKind, JobStatus, PlanJob, PlanStatus, PlanVersion
 
 Progress = Callable[[float, str], None]
@@ -284,8 +285,8 @@ def _replan(job: PlanJob, progress: Progress) -> PlanVersion:
 @transaction.atomic
 def publish(version: PlanVersion, user: Any) -> PlanVersion:
     """Make ``version`` the published plan of its unit and day (the one caregivers see);
-    the previously published version becomes superseded. A plan that breaks a hard
-    rule is refused."""
+    the previously published version becomes superseded and the day's change notices
+    follow the new plan. A plan that breaks a hard rule is refused."""
     if version.violations:
         raise PlanActionError(
             f"version {version.number} breaks {len(version.violations)} rule(s) "
@@ -306,6 +307,7 @@ def publish(version: PlanVersion, user: Any) -> PlanVersion:
         unit=version.unit.code,
         summary=f"published v{version.number}",
     )
+    sync_notices(version, user)  # tell every client whose care this plan changes
     return version
 
 

@@ -28,6 +28,7 @@ from beredt.web.audit.log import record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care import actions as care_actions
 from beredt.web.care.models import Availability, Caregiver, Client, Unit
+from beredt.web.notices import oversight
 from beredt.web.plans import actions, presenters
 from beredt.web.plans.forms import (
     AVAILABILITY_CHOICES,
@@ -131,6 +132,7 @@ def _day_page(
             )
         ),
         "version": version,
+        "notice_ages": oversight.open_by_age(unit, timezone.now()),
     }
     if version is not None:
         context.update(_version_context(request, version))
