@@ -4,6 +4,7 @@ catalogue is complete and compiled."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,46 @@ def test_catalogues_are_complete_and_compiled(language: str, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
     assert mo.read_bytes() == (tmp_path / "fresh.mo").read_bytes(), "run `make messages`"
+
+
+def _msgids(po: Path) -> set[tuple[str, str]]:
+    """(context, msgid) of every translated entry of a catalogue, via msgcat's
+    normalised output (one line per string)."""
+    flat = subprocess.run(
+        ["msgcat", "--no-wrap", "--no-location", str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found, context = set(), ""
+    for line in flat.splitlines():
+        if line.startswith("msgctxt "):
+            context = line[8:]
+        elif line.startswith("msgid "):
+            found.add((context, line[6:]))
+            context = ""
+    return found
+
+
+def test_every_source_string_is_in_the_catalogues(tmp_path: Path) -> None:
+    """`make messages` would add nothing: every translatable string in the code and
+    templates already has an entry in the nb and sv catalogues."""
+    import shutil
+
+    web = tmp_path / "web"
+    shutil.copytree(
+        LOCALE.parent, web, ignore=shutil.ignore_patterns("static", "migrations", "__pycache__")
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "django-admin"), "makemessages", "-l", "nb"],
+        capture_output=True,
+        text=True,
+        cwd=web,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    fresh = _msgids(web / "locale" / "nb" / "LC_MESSAGES" / "django.po")
+    for language in ("nb", "sv"):
+        known = _msgids(LOCALE / language / "LC_MESSAGES" / "django.po")
+        missing = sorted(fresh - known - {("", '""')})
+        assert not missing, f"{language}: run `make messages` and translate {missing[:5]}"
