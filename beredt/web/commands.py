@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-out = Console()
+out = Console(soft_wrap=True)  # logins and figures stay on one line in logs
 err = Console(stderr=True)
 
 
