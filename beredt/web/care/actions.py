@@ -189,6 +189,30 @@ def _audit_detail(changed: list[str]) -> dict[str, Any]:
     return detail
 
 
+def _record_saved(
+    user: Any,
+    creating: bool,
+    object_type: str,
+    object_id: str,
+    unit: str,
+    what: str,
+    changed: list[str],
+    request: Any,
+    verbs: tuple[str, str] = ("created", "changed"),
+) -> None:
+    """The audit entry of a saved register row: created or changed, and which fields."""
+    record(
+        user,
+        AuditAction.CREATE if creating else AuditAction.CHANGE,
+        object_type,
+        object_id,
+        unit=unit,
+        summary=f"{what} {verbs[0] if creating else verbs[1]}",
+        detail=_audit_detail(changed),
+        request=request,
+    )
+
+
 def record_view(
     user: Any,
     object_type: str,
@@ -281,15 +305,15 @@ def save_client(
     ):
         changed.append("recent_caregivers")
     if creating or changed:
-        record(
+        _record_saved(
             user,
-            AuditAction.CREATE if creating else AuditAction.CHANGE,
+            creating,
             "client",
             row.code,
-            unit=row.unit.code,
-            summary=f"client {row.code} {'created' if creating else 'changed'}",
-            detail=_audit_detail(changed),
-            request=request,
+            row.unit.code,
+            f"client {row.code}",
+            changed,
+            request,
         )
     return row
 
@@ -342,15 +366,15 @@ def save_task(
     if creating or changed:
         row.full_clean()
         row.save()
-        record(
+        _record_saved(
             user,
-            AuditAction.CREATE if creating else AuditAction.CHANGE,
+            creating,
             "client.task",
             row.code,
-            unit=client.unit.code,
-            summary=f"care task {row.code} of {client.code} {'created' if creating else 'changed'}",
-            detail=_audit_detail(changed),
-            request=request,
+            client.unit.code,
+            f"care task {row.code} of {client.code}",
+            changed,
+            request,
         )
     return row
 
@@ -398,15 +422,15 @@ def save_caregiver(
     if creating or changed:
         row.full_clean()
         row.save()
-        record(
+        _record_saved(
             user,
-            AuditAction.CREATE if creating else AuditAction.CHANGE,
+            creating,
             "caregiver",
             row.code,
-            unit=row.home_unit.code,
-            summary=f"caregiver {row.code} {'created' if creating else 'changed'}",
-            detail=_audit_detail(changed),
-            request=request,
+            row.home_unit.code,
+            f"caregiver {row.code}",
+            changed,
+            request,
         )
     return row
 
@@ -442,15 +466,16 @@ def save_relative(
     if _m2m_changed(row, "agreed_tasks", agreed):
         changed.append("agreed_tasks")
     if creating or changed:
-        record(
+        _record_saved(
             user,
-            AuditAction.CREATE if creating else AuditAction.CHANGE,
+            creating,
             "client.relative",
             _relative_id(row),
-            unit=client.unit.code,
-            summary=f"relative of {client.code} {'added' if creating else 'changed'}",
-            detail=_audit_detail(changed),
-            request=request,
+            client.unit.code,
+            f"relative of {client.code}",
+            changed,
+            request,
+            verbs=("added", "changed"),
         )
     return row
 
