@@ -31,6 +31,11 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def acting_user(user: Any) -> Any:
+    """``user`` if logged in, else ``None`` (jobs, commands and the system act for no one)."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def record(
     user: Any,
     action: Any,
@@ -43,9 +48,8 @@ def record(
     request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Append one entry: ``user`` did ``action`` to ``object_type`` ``object_id``."""
-    authenticated = getattr(user, "is_authenticated", False)
     return AuditEntry.objects.create(
-        user=user if authenticated else None,
+        user=acting_user(user),
         username=getattr(user, "username", "") or ("system" if user is None else "anonymous"),
         action=str(action),
         object_type=object_type,

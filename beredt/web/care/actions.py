@@ -13,7 +13,7 @@ from django.db import models, transaction
 
 from beredt.domain.model import CareTask as DomainTask
 from beredt.domain.policy import TriagePolicy
-from beredt.web.audit.log import record
+from beredt.web.audit.log import acting_user, record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import (
     Availability,
@@ -65,7 +65,7 @@ def set_infection_status(
             since=since,
             since_time=since_time,
             until=until,
-            recorded_by=user if getattr(user, "is_authenticated", False) else None,
+            recorded_by=acting_user(user),
         )
     record(
         user,
@@ -121,7 +121,7 @@ def set_availability(
                 "shift_start": shift_start,
                 "shift_end": shift_end,
                 "note": note,
-                "recorded_by": user if getattr(user, "is_authenticated", False) else None,
+                "recorded_by": acting_user(user),
             },
         )
     if before != status or shift_start is not None:
@@ -539,7 +539,7 @@ def save_policy(
     if setting is None:
         setting = PolicySetting(municipality=municipality, policy=data)
     setting.policy = data
-    setting.updated_by = user if getattr(user, "is_authenticated", False) else None
+    setting.updated_by = acting_user(user)
     setting.save()
     changed_classes = []
     if before:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beredt.notices import client_changes
-from beredt.web.audit.log import record
+from beredt.web.audit.log import acting_user, record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import Caregiver, Client, Municipality, Unit
 from beredt.web.notices.models import CallAttempt, ChangeKind, Notice, NoticeState, Outcome
@@ -43,10 +43,6 @@ class SyncResult:
 
 RESTORED = str(ChangeKind.RESTORED)
 REACHED, REFUSED = str(Outcome.REACHED), str(Outcome.REFUSED)
-
-
-def _user(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _audit(
@@ -218,7 +214,11 @@ def record_outcome(
         )
     now = timezone.now()
     CallAttempt.objects.create(
-        notice=notice, revision=notice.revision, outcome=outcome, note=note[:300], by=_user(user)
+        notice=notice,
+        revision=notice.revision,
+        outcome=outcome,
+        note=note[:300],
+        by=acting_user(user),
     )
     notice.attempts += 1
     if outcome in (REACHED, REFUSED):

@@ -29,7 +29,7 @@ from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
 from beredt.planning.replan_events import resolve_events
 from beredt.travel import HaversineTravel, client_place, office_place
-from beredt.web.audit.log import record
+from beredt.web.audit.log import acting_user, record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import Unit
 from beredt.web.care.scenario import build_scenario
@@ -77,7 +77,7 @@ def save_version(
             violations=[v.to_json_dict() for v in report.violations],
             based_on=based_on,
             note=note[:300],
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=acting_user(user),
         )
         record(
             user,
@@ -127,7 +127,7 @@ def start_plan_job(
             "seed": seed,
             "language": planner_language(),
         },
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=acting_user(user),
         message="queued",
     )
     submit(job)
@@ -162,7 +162,7 @@ def start_replan_job(
             "seconds": seconds,
             "language": planner_language(),
         },
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=acting_user(user),
         message="queued",
     )
     submit(job)
@@ -296,7 +296,7 @@ def publish(version: PlanVersion, user: Any) -> PlanVersion:
         unit=version.unit, date=version.date, status=PlanStatus.PUBLISHED
     ).exclude(pk=version.pk).update(status=PlanStatus.SUPERSEDED)
     version.status = PlanStatus.PUBLISHED
-    version.published_by = user if getattr(user, "is_authenticated", False) else None
+    version.published_by = acting_user(user)
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_by", "published_at"])
     record(

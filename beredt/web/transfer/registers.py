@@ -52,6 +52,7 @@ from beredt.domain.model import (
 )
 from beredt.domain.scenario import dependency_problems
 from beredt.web.access import can_edit_unit
+from beredt.web.audit.log import acting_user
 from beredt.web.care.models import (
     Availability,
     Caregiver,
@@ -702,7 +703,7 @@ class AvailabilityAdapter(Adapter):
         entry = row.instance or Availability(caregiver=row.refs["caregiver"])
         for name in self.plain:
             setattr(entry, name, row.values[name])
-        entry.recorded_by = _user_or_none(ctx.user)
+        entry.recorded_by = acting_user(ctx.user)
         entry.save()
 
 
@@ -842,14 +843,10 @@ class InfectionAdapter(Adapter):
             status=row.values["status"],
             since=row.values["from"],
             since_time=row.values["from_time"],
-            recorded_by=_user_or_none(ctx.user),
+            recorded_by=acting_user(ctx.user),
         )
         period.until = row.values["until"]
         period.save()
-
-
-def _user_or_none(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 ADAPTERS: dict[str, Adapter] = {
