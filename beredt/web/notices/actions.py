@@ -9,7 +9,7 @@ with the client's normal care, so a decision a re-plan reverses drops out by its
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +38,6 @@ class SyncResult:
     updated: int = 0
     unchanged: int = 0
     withdrawn: int = 0
-    to_tell: list[int] = field(default_factory=list)
 
 
 RESTORED = str(ChangeKind.RESTORED)
@@ -137,12 +136,10 @@ def sync_notices(
             )
             _audit(notice, user, AuditAction.CREATE, "notice created", request)
             result.created += 1
-            result.to_tell.append(notice.pk)
         elif _substance(notice.changes) != _substance(items):
             _revise(notice, items, version, now)
             _audit(notice, user, AuditAction.CHANGE, f"revision {notice.revision}", request)
             result.updated += 1
-            result.to_tell.append(notice.pk)
         else:
             notice.version, notice.changes = version, items
             notice.save(update_fields=["version", "changes", "updated_at"])
@@ -159,7 +156,6 @@ def sync_notices(
             _revise(notice, _restored(), version, now)
             _audit(notice, user, AuditAction.CHANGE, "care back to normal", request)
             result.updated += 1
-            result.to_tell.append(notice.pk)
         else:  # already withdrawn, closed by hand before anyone was told, or restored
             notice.version = version
             notice.save(update_fields=["version", "updated_at"])
@@ -265,7 +261,7 @@ def close_by_hand(
 
 
 def _notices() -> QuerySet[Notice]:
-    return Notice.objects.select_related("client", "client__contact_person", "unit", "version")
+    return Notice.objects.select_related("client", "client__contact_person", "unit")
 
 
 def due_notices(unit: Unit, now: dt.datetime | None = None) -> QuerySet[Notice]:

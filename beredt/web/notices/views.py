@@ -356,7 +356,6 @@ def overdue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     hours = settings.BEREDT_NOTICE_ALERT_HOURS
     notices = list(actions.overdue_notices(request.user.municipality, hours, now))
-    prefetch_related_objects(notices, "client", "unit")
     record(
         request.user,
         AuditAction.VIEW,
@@ -369,7 +368,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
         {
             "notice": n,
             "kinds": [kind_label(k) for k in n.kinds],
-            "opened": n.revised_at or n.created_at,
+            "opened": n.opened,
         }
         for n in notices
     ]

@@ -283,7 +283,7 @@ def _replan(job: PlanJob, progress: Progress) -> PlanVersion:
 
 
 @transaction.atomic
-def publish(version: PlanVersion, user: Any) -> PlanVersion:
+def publish(version: PlanVersion, user: Any, *, request: Any = None) -> PlanVersion:
     """Make ``version`` the published plan of its unit and day (the one caregivers see);
     the previously published version becomes superseded and the day's change notices
     follow the new plan. A plan that breaks a hard rule is refused."""
@@ -306,8 +306,9 @@ def publish(version: PlanVersion, user: Any) -> PlanVersion:
         f"{version.unit.code}/{version.date}/v{version.number}",
         unit=version.unit.code,
         summary=f"published v{version.number}",
+        request=request,
     )
-    sync_notices(version, user)  # tell every client whose care this plan changes
+    sync_notices(version, user, request=request)  # tell every client whose care changes
     return version
 
 

@@ -127,9 +127,9 @@ def _day_page(
         "availability_choices": AVAILABILITY_CHOICES,
         "job": _job(request, unit, day),
         "versions": list(
-            PlanVersion.objects.filter(unit=unit, date=day).select_related(
-                "created_by", "published_by"
-            )
+            PlanVersion.objects.filter(unit=unit, date=day)
+            .defer("plan_json", "scenario_json")  # the list shows key figures only
+            .select_related("created_by", "published_by")
         ),
         "version": version,
         "notice_ages": oversight.open_by_age(unit, timezone.now()),
@@ -319,7 +319,7 @@ def job_status(request: HttpRequest, job: uuid.UUID) -> JsonResponse:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk, edit=True)
     try:
-        actions.publish(version, request.user)
+        actions.publish(version, request.user, request=request)
     except actions.PlanActionError as error:
         messages.error(request, str(error))
     else:
