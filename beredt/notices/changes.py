@@ -19,7 +19,7 @@ from beredt.domain.model import Caregiver, Client, TimeWindow
 from beredt.domain.plan import Plan, PlannedVisit
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
-from beredt.planning.language import LANGUAGES, _, join_names, use_language
+from beredt.planning.language import _, join_names, use_language
 
 
 class ChangeKind(StrEnum):
@@ -85,8 +85,7 @@ def client_changes(
         client = scenario.client_by_id.get(entry.client)
         if client is None:
             continue
-        language = client.language.value if client.language.value in LANGUAGES else "en"
-        with use_language(language):
+        with use_language(client.language.value):  # nb, sv and en all have catalogues
             changes = list(_entry_changes(entry, client, scenario, margin))
         if changes:
             result.setdefault(client.id, []).extend(changes)

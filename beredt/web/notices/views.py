@@ -37,6 +37,7 @@ from beredt.web.audit.log import record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import Caregiver, Unit
 from beredt.web.notices import actions, oversight
+from beredt.web.notices.letters import letter_language
 from beredt.web.notices.models import ChangeKind, Notice, NoticeState, Outcome
 
 # ------------------------------------------------------------------ forms
@@ -157,10 +158,8 @@ def _script_line(change: dict[str, Any]) -> str:
 
 
 def call_script(notice: Notice, caller: str) -> list[str]:
-    """What to say, in the client's language (English if it has no catalogue)."""
-    client = notice.client
-    codes = {code for code, _name in settings.LANGUAGES}
-    with translation.override(client.language if client.language in codes else "en"):
+    """What to say, in the client's language (the same choice as their letter)."""
+    with translation.override(letter_language(notice)):
         lines = [
             _("Hello, this is %(caller)s from the home care service.") % {"caller": caller},
             _("Because of the current situation, your help on %(date)s changes:")
