@@ -325,6 +325,14 @@ class Client(Strict):
                 current = period
         return None if current is None else current.status
 
+    @property
+    def familiar_caregivers(self) -> frozenset[str]:
+        """Caregivers the client knows: those of the last 14 days and the contact person."""
+        known = set(self.recent_caregivers)
+        if self.contact_person is not None:
+            known.add(self.contact_person)
+        return frozenset(known)
+
     def relative_agreed_to(self, task_id: str) -> Relative | None:
         for relative in self.relatives:
             if task_id in relative.agreed_tasks:

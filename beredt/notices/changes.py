@@ -135,7 +135,7 @@ def _kept_changes(
     people = [
         scenario.caregiver_by_id[c] for c in entry.caregivers if c in scenario.caregiver_by_id
     ]
-    known = set(client.recent_caregivers) | {client.contact_person}
+    known = client.familiar_caregivers
     changes: list[Change] = []
     new = [c for c in people if c.id not in known]
     if new:

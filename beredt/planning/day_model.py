@@ -223,9 +223,7 @@ def _add_jobs(scenario: Scenario, day_model: DayModel, place_index: dict[str, in
             if in_pair or not mandatory(visit):
                 eligible = in_pair
         penalty = visit_penalty(scenario, visit, day)
-        known = set(client.recent_caregivers)
-        if client.contact_person is not None:
-            known.add(client.contact_person)
+        known = client.familiar_caregivers
         preference: dict[int, float] = {
             staff_index[c]: bonus for c in known if c in staff_index and staff_index[c] in eligible
         }

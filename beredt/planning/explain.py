@@ -234,7 +234,7 @@ def _row(
     names = tuple(_name(scenario, c) for c in entry.caregivers)
     new: tuple[str, ...] = ()
     if visit is not None:
-        familiar = {*visit.client.recent_caregivers, visit.client.contact_person}
+        familiar = visit.client.familiar_caregivers
         new = tuple(_name(scenario, c) for c in entry.caregivers if c not in familiar)
     capacity = None
     if entry.decision is not Decision.KEPT and visit is not None and scenario is not None:
@@ -412,7 +412,7 @@ def summarise_plan(plan: Plan, scenario: Scenario | None = None) -> PlanSummary:
         for entry in plan.visits:
             client = scenario.client_by_id.get(entry.client)
             if entry.decision is Decision.KEPT and client is not None:
-                familiar = {*client.recent_caregivers, client.contact_person}
+                familiar = client.familiar_caregivers
                 new += any(c not in familiar for c in entry.caregivers)
     lines = []
     if plan.replan is not None:

@@ -75,15 +75,6 @@ def needs_ppe(status: InfectionStatus | None, scenario: Scenario) -> bool:
     )
 
 
-def familiar_caregivers(client: Client) -> set[str]:
-    """Caregivers the client knows: the last 14 days' and the contact person (as in
-    :mod:`beredt.planning.explain`)."""
-    known = set(client.recent_caregivers)
-    if client.contact_person:
-        known.add(client.contact_person)
-    return known
-
-
 def names(scenario: Scenario, codes: list[str]) -> list[str]:
     return [scenario.caregiver_by_id[c].name if c in scenario.caregiver_by_id else c for c in codes]
 
@@ -415,7 +406,7 @@ def route_sheet(plan: Plan, scenario: Scenario, caregiver_code: str, day: dt.dat
                 priority_class=task.priority_class if task else None,
                 partner=names(scenario, [c for c in entry.caregivers if c != caregiver_code]),
                 precaution=_precaution(status, scenario),
-                new_to_client=caregiver_code not in familiar_caregivers(client),
+                new_to_client=caregiver_code not in client.familiar_caregivers,
                 medication=bool(task and task.medication),
             )
         )
