@@ -310,6 +310,11 @@ def test_apply_creates_and_changes_rows_and_records_who_and_when(world: World) -
         world.unit_a.code,
     )
     assert "1 created, 1 changed" in entry.summary
+    rows = AuditEntry.objects.filter(object_type="import.clients")
+    changed = rows.get(action=AuditAction.CHANGE)
+    assert (changed.object_id, changed.user) == (first["code"], world.planner_a)
+    assert "name" in changed.detail["fields"]
+    assert rows.get(action=AuditAction.CREATE).object_id == "K-BRAND-NEW"
 
     history = http.get(reverse("transfer:history", kwargs={"unit": world.unit_a.code}))
     assert history.status_code == 200

@@ -17,7 +17,14 @@ from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import Unit
 from beredt.web.transfer import formats
 from beredt.web.transfer.models import ImportBatch, ImportStatus
-from beredt.web.transfer.registers import ImportPlan, RowError, export_rows, plan_import, write_plan
+from beredt.web.transfer.registers import (
+    CREATE,
+    ImportPlan,
+    RowError,
+    export_rows,
+    plan_import,
+    write_plan,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -109,6 +116,24 @@ class ImportRefused(Exception):
         self.plan = plan
 
 
+def _record_rows(plan: ImportPlan, user: Any, batch: ImportBatch, request: Any) -> None:
+    """One audit entry per row written, as the register pages write for a form: which
+    row, created or changed, and the names of the changed columns (never their values)."""
+    for row in plan.changed_rows:
+        created = row.action == CREATE
+        record(
+            user,
+            AuditAction.CREATE if created else AuditAction.CHANGE,
+            f"import.{batch.register}",
+            row.key,
+            unit=batch.unit.code,
+            summary=f"{batch.register} row {row.row} {'created' if created else 'changed'} "
+            f"by import {batch.pk}",
+            detail={"import": batch.pk, "fields": sorted({c.column for c in row.changes})},
+            request=request,
+        )
+
+
 def apply_import(batch: ImportBatch, user: Any, *, request: Any = None) -> ImportPlan:
     """Check the batch again and write all its rows, or none. Raises ``ImportRefused``
     (the batch is then ``failed``, and nothing was written) if any row has an error."""
@@ -134,6 +159,7 @@ def apply_import(batch: ImportBatch, user: Any, *, request: Any = None) -> Impor
                 detail={"register": locked.register, "file_name": locked.file_name, **counts},
                 request=request,
             )
+            _record_rows(plan, user, locked, request)
     except ImportRefused as exc:
         if exc.plan is not None:
             _fail(batch, user, str(exc), exc.plan.counts)
