@@ -197,17 +197,20 @@ class Context:
             "unit": self.unit.code,
         }
 
+    @cached_property
+    def stored_tasks(self) -> dict[int, dict[str, DomainTask]]:
+        """Every stored task as the domain sees it, by client, built once per check."""
+        by_client: dict[int, dict[str, DomainTask]] = {}
+        for task in self.tasks.values():
+            try:
+                by_client.setdefault(task.client_id, {})[task.code] = domain_task(task)
+            except (PydanticError, ValueError):
+                continue  # a stored task the domain rejects cannot be depended on
+        return by_client
+
     def client_tasks(self, client: Client) -> dict[str, DomainTask]:
         """The client's tasks as the domain sees them: the database, then this file."""
-        own: dict[str, DomainTask] = {}
-        for task in self.tasks.values():
-            if task.client_id == client.pk:
-                try:
-                    own[task.code] = domain_task(task)
-                except (PydanticError, ValueError):
-                    continue  # a stored task the domain rejects cannot be depended on
-        own.update(self.file_tasks.get(client.code, {}))
-        return own
+        return {**self.stored_tasks.get(client.pk, {}), **self.file_tasks.get(client.code, {})}
 
 
 # ------------------------------------------------------------------ error mapping
