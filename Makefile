@@ -14,8 +14,9 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/beredt
 
 install: $(VENV)/.installed
 
-# Re-sync whenever the lock file changes; uv installs exactly what uv.lock pins.
-$(VENV)/.installed: pyproject.toml uv.lock
+# Re-sync whenever the lock file or the C++ core changes; uv installs exactly what
+# uv.lock pins and rebuilds the core from its sources.
+$(VENV)/.installed: pyproject.toml uv.lock core/pyproject.toml core/setup.py $(wildcard core/src/beredt_core/*.cpp)
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@

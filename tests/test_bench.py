@@ -21,7 +21,9 @@ def test_capacity_bound_never_exceeds_the_care_required() -> None:
 
 
 def test_compare_averages_seeds_against_greedy() -> None:
-    def row(planner: str, seed: int, care: int, travel: int) -> bench.BenchRow:
+    def row(
+        planner: str, seed: int, care: int, travel: int, class1: float = 1.0, allows: bool = True
+    ) -> bench.BenchRow:
         return bench.BenchRow(
             clients=10,
             caregivers=2,
@@ -29,7 +31,7 @@ def test_compare_averages_seeds_against_greedy() -> None:
             seed=seed,
             planner=planner,
             visits=30,
-            class1_coverage=1.0,
+            class1_coverage=class1,
             essential_coverage=0.8 if planner == "greedy" else 0.9,
             visits_kept=20,
             deferred_minutes=0,
@@ -40,18 +42,23 @@ def test_compare_averages_seeds_against_greedy() -> None:
             seconds=1.0,
             bound_care_minutes=400,
             care_minutes=care,
+            class1_bound_allows=allows,
         )
 
     rows = [
         row("greedy", 1, 100, 100),
         row("greedy", 2, 100, 100),
+        row("greedy", 3, 100, 100, allows=False),
         row("optimiser", 1, 120, 80),
-        row("optimiser", 2, 130, 90),
+        row("optimiser", 2, 130, 90, class1=0.95),
+        row("optimiser", 3, 125, 85, class1=0.9, allows=False),
     ]
     (comparison,) = bench.compare(rows)
     assert comparison.care_minutes_gain == 0.25
     assert round(comparison.travel_change, 3) == -0.15
     assert comparison.care_share_of_bound == 125 / 400
+    # of the two runs whose class-1 bound allows full coverage, one reached it
+    assert comparison.class1_where_allowed == "1/2"
     assert "+25.0%" in bench.comparison_markdown([comparison])
 
 

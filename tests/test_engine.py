@@ -224,6 +224,52 @@ def test_solutions_reevaluate_to_the_same_cost(
         assert all(served) or not any(served)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10_000),
+    st.integers(4, 30),
+    st.integers(1, 5),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
+def test_incremental_scheduling_equals_a_full_one(
+    seed: int, jobs: int, caregivers: int, pairs: int, gaps: int
+) -> None:
+    """Every move is costed by re-scheduling only what it can reach, from the first
+    changed position of each route; ``verify`` re-schedules each in full as well. With
+    synchronised pairs and min/max gaps between any two jobs (also on one route) the
+    two agree on every move."""
+    import random
+
+    model = random_model(seed, jobs, caregivers, pairs)
+    model.caregivers = [
+        EngineCaregiver(0, 0, shift_end=900) for _ in model.caregivers
+    ]  # breaks: see the next test
+    rng = random.Random(seed)
+    for _ in range(gaps):
+        a, b = rng.sample(range(len(model.jobs)), 2)
+        model.add_sync(Sync(a, b, rng.choice([0.0, 10.0]), rng.choice([30.0, 120.0])))
+    result = model.solve(
+        SearchParameters(max_iterations=3000, seed=seed, ruin_probability=0.05, verify=True)
+    )
+    assert result.stats["partial_mismatches"] == 0
+
+
+def test_with_breaks_the_result_is_still_scheduled_in_full() -> None:
+    """Where a break falls can move later jobs earlier, so an incremental schedule may
+    settle on another valid schedule than a full one; every new best is re-scheduled
+    in full, so what the search returns is always the full schedule of its routes."""
+    for seed in range(8):
+        model = random_model(seed, 24, 3, 2)
+        result = model.solve(SearchParameters(max_iterations=4000, seed=seed, verify=True))
+        routes: list[list[int]] = [[] for _ in model.caregivers]
+        for route in result.routes:
+            routes[route.caregiver] = list(route.jobs)
+        again = model.evaluate(routes)
+        assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
+        assert again.starts == pytest.approx(result.starts, nan_ok=True)
+
+
 def test_same_seed_and_iterations_give_the_same_result() -> None:
     model = random_model(5, 30, 3, 2)
     params = SearchParameters(max_iterations=20_000, seed=9)

@@ -34,6 +34,7 @@ from beredt.domain.model import Caregiver
 from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.day_model import (
+    MANDATORY,
     DayModel,
     build_day_model,
     can_do,
@@ -64,6 +65,10 @@ LOG = logging.getLogger(__name__)
 DEFAULT_TIME_LIMIT = 10.0
 """Seconds of search per day (on average over the horizon) when no limit is given."""
 PROGRESS_STEPS = 100
+
+CLASS1_SHARE = 0.3
+"""At most this share of a day's search goes to keeping class-1 care alone first
+(:meth:`Optimiser._class1_first`)."""
 """Progress is reported in hundredths of each day's search."""
 
 __all__ = [
@@ -188,6 +193,7 @@ class Optimiser:
         verdicts: dict[str, Verdict] = {}
         if day_model.staff and day_model.job_visit:
             initial = warm_start(day_model, greedy_entries, greedy.routes)
+            initial, seconds = self._class1_first(day_model, initial, seconds, tick)
             found = self._search(day_model, initial, seconds, tick)
             result, verdicts = repair(
                 self.scenario, day_model, self._polish(day_model, found), self.travel
@@ -195,6 +201,41 @@ class Optimiser:
             self.results[day] = result
         decided = self._translate(day_model, result, verdicts)
         return sorted(decided, key=lambda e: (e.start if e.start is not None else -1, e.visit))
+
+    def _class1_first(
+        self, day_model: DayModel, initial: list[list[int]], seconds: float, tick: _DayProgress
+    ) -> tuple[list[list[int]], float]:
+        """When the warm start leaves class-1 care out, first search with the class-1
+        jobs alone (up to :data:`CLASS1_SHARE` of the day's budget, stopping as soon as
+        all are kept), and start the whole day's search from those routes.
+
+        Triage then never trades class-1 care for other care the way a single search
+        can when the other care fills the routes first: the whole search keeps every
+        class-1 job the class-1 search placed (dropping one costs a mandatory penalty)
+        and may add more. Returns the warm start and the seconds left for the day.
+        """
+        mandatory_jobs = [j for j, visit in enumerate(day_model.job_visit) if mandatory(visit)]
+        placed = {j for route in initial for j in route}
+        if not mandatory_jobs or all(j in placed for j in mandatory_jobs):
+            return initial, seconds
+        part, old_of = day_model.model.subset(mandatory_jobs)
+        new_of = {old: new for new, old in enumerate(old_of)}
+        start = [[new_of[j] for j in route if j in new_of] for route in initial]
+        base = self.settings.search_parameters(seconds * CLASS1_SHARE)
+        parameters = replace(
+            base,
+            max_iterations=max(1, base.max_iterations // 3) if base.max_iterations else 0,
+            target_cost=MANDATORY / 2,
+        )
+        found = part.solve(parameters, start, tick.engine)
+        routes: list[list[int]] = [[] for _ in day_model.staff]
+        for route in found.routes:
+            routes[route.caregiver] = [old_of[j] for j in route.jobs]
+        tick.offset += found.seconds
+        left = max(0.0, seconds - found.seconds)
+        if sum(len(r) for r in routes) <= sum(1 for j in placed if j in new_of):
+            return initial, left  # no more class-1 care than the warm start keeps
+        return routes, left
 
     def _search(
         self, day_model: DayModel, initial: list[list[int]], seconds: float, tick: _DayProgress
@@ -370,12 +411,15 @@ class _DayProgress:
         self.base = index * PROGRESS_STEPS
         self.total = days * PROGRESS_STEPS
         self.seconds = None if settings.max_iterations or seconds <= 0 else seconds
+        self.offset = 0.0
+        """Seconds of the day's budget spent by earlier searches of the day."""
         if progress is not None:
             progress(self.base, self.total)
 
     def engine(self, elapsed: float, best_cost: float) -> None:
         if self.progress is not None and self.seconds is not None:
-            share = min(PROGRESS_STEPS - 1, int(PROGRESS_STEPS * elapsed / self.seconds))
+            done = (self.offset + elapsed) / self.seconds
+            share = min(PROGRESS_STEPS - 1, int(PROGRESS_STEPS * done))
             self.progress(self.base + share, self.total)
 
     def done(self) -> None:

@@ -90,6 +90,15 @@ class SearchParameters:
     """The annealing's starting temperature; 0 samples it from the starting solution's
     moves (right for a search from scratch, too hot to stay near a published plan)."""
     final_temperature_ratio: float = 1e-4
+    insert_candidates: int = 8
+    """Places per job costed exactly when (re)inserting it, the best by a quick estimate
+    (added travel, lateness, push on the next job); 0 costs every place looked at."""
+    target_cost: float | None = None
+    """Stop as soon as the best solution costs this or less (e.g. below one mandatory
+    penalty: every mandatory job is served)."""
+    verify: bool = False
+    """A test aid: re-schedule every costed move in full as well and count where the
+    incremental schedule differs (``Result.stats["partial_mismatches"]``). Slow."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,9 @@ class Result:
     components: dict[str, float]
     iterations: int
     seconds: float
+    stats: dict[str, object] = field(default_factory=dict)
+    """Search statistics: per move kind [proposed, feasible, accepted, new best], the
+    starting temperature, exact-check refusals and (with ``verify``) mismatches."""
 
     def served(self, job: int) -> bool:
         return not math.isnan(self.starts[job])
@@ -164,10 +176,32 @@ class Model:
                 "ruin_probability": params.ruin_probability,
                 "initial_temperature": params.initial_temperature,
                 "final_temperature_ratio": params.final_temperature_ratio,
+                "insert_candidates": params.insert_candidates,
+                "verify": params.verify,
+                "target_cost": params.target_cost,
             },
             progress,
         )
         return _result(raw)
+
+    def subset(self, keep: Sequence[int]) -> tuple[Model, list[int]]:
+        """The model with only the jobs ``keep`` (the synchronisations among them, the
+        same caregivers, matrices and weights), and per new job index its index here.
+        A group keeps only those of its jobs that are kept."""
+        old_of = list(dict.fromkeys(keep))
+        new_of = {old: new for new, old in enumerate(old_of)}
+        part = Model(
+            matrices=self.matrices,
+            caregivers=list(self.caregivers),
+            jobs=[self.jobs[j] for j in old_of],
+            syncs=[
+                Sync(new_of[s.first], new_of[s.second], s.min_gap, s.max_gap)
+                for s in self.syncs
+                if s.first in new_of and s.second in new_of
+            ],
+            weights=self.weights,
+        )
+        return part, old_of
 
     def evaluate(self, routes: Sequence[Sequence[int]]) -> Result:
         """Schedule and cost fixed routes (no search); infeasible routes raise ValueError."""
@@ -243,4 +277,5 @@ def _result(raw: dict[str, object]) -> Result:
         components={k: float(v) for k, v in raw["components"].items()},  # type: ignore[attr-defined]
         iterations=int(raw["iterations"]),  # type: ignore[call-overload]
         seconds=float(raw["seconds"]),  # type: ignore[arg-type]
+        stats=dict(raw.get("stats", {})),  # type: ignore[call-overload]
     )

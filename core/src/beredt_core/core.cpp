@@ -95,6 +95,7 @@ struct Problem {
 struct Schedule {
     std::vector<double> start;                    // per job; NaN when unserved
     std::vector<double> r_start, r_end, r_break;  // per route; r_break NaN when none
+    std::vector<int> r_break_pos;  // per route: the break comes before this job position (-1: none)
     // Per-route cost components, so a move re-costs only the routes it touched.
     std::vector<double> rt_travel, rt_tard, rt_maxtard, rt_pref, rt_cross, rt_work;
     double cost = 0;
@@ -105,9 +106,13 @@ struct Schedule {
 class Evaluator {
 public:
     explicit Evaluator(const Problem& p)
-        : p_(p), dirty_(p.n_cgs(), 0), passed_(p.n_cgs(), 0), bad_(p.n_cgs(), 0),
+        : p_(p), passed_(p.n_cgs(), 0), bad_(p.n_cgs(), 0),
           stamp_(static_cast<size_t>(std::max(1, p.n_clients)) * p.n_cgs(), 0),
-          seen_(static_cast<size_t>(std::max(1, p.n_clients)), 0) {}
+          seen_(static_cast<size_t>(std::max(1, p.n_clients)), 0),
+          pos_(p.n_jobs(), -1), dirty_pos_(p.n_cgs(), INT32_MAX), job_bad_pos_(p.n_cgs(), INT32_MAX),
+          resequenced_(p.n_cgs(), 0), leg_(p.n_jobs(), 0.0), home_leg_(p.n_cgs(), 0.0) {
+        for (int j = 0; j < p.n_jobs(); ++j) if (!p.edges[j].empty()) ++n_synced_;
+    }
 
     // The exact earliest schedule of ``routes`` into ``out``; false when infeasible.
     // ``route_of`` gives each job's caregiver or -1. Groups are checked only when
@@ -119,48 +124,76 @@ public:
         out.r_start.assign(R, 0.0);
         out.r_end.assign(R, 0.0);
         out.r_break.assign(R, std::nan(""));
+        out.r_break_pos.assign(R, -1);
         for (auto* v : {&out.rt_travel, &out.rt_tard, &out.rt_maxtard, &out.rt_pref, &out.rt_cross, &out.rt_work})
             v->assign(R, 0.0);
-        if (check_groups && !groups_ok(route_of)) return false;
         std::vector<int> all(R);
         std::iota(all.begin(), all.end(), 0);
-        return propagate(routes, route_of, out, all);
+        positions(routes, all);
+        if (check_groups && !groups_ok(route_of)) return false;
+        for (int r : all) { dirty_pos_[r] = 0; resequenced(r); }
+        double unserved = 0;
+        for (int j = 0; j < p_.n_jobs(); ++j)
+            if (route_of[j] < 0) unserved += p_.jobs[j].penalty;
+        return propagate(routes, route_of, out, all, unserved);
     }
 
     // Re-schedule after a move that changed only the ``changed`` routes (and released
-    // the ``released`` jobs), starting from ``base``, the schedule before the move. Only
-    // what the move can reach is recomputed: the changed routes, and from the first
-    // synchronised job on, every route a synchronisation ties to a recomputed job. The
-    // result equals ``run``'s.
+    // the ``released`` jobs), starting from ``base``, the schedule of the same routes
+    // before the move. ``from`` gives, per changed route, the first position whose job
+    // differs from the route in ``base`` (empty: 0). Only what the move can reach is
+    // recomputed: each changed route from that position on, and from the first
+    // synchronised job recomputed, every route a synchronisation ties to it, from that
+    // partner's position on. The result equals ``run``'s.
     bool partial(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
                  const Schedule& base, const std::vector<int>& changed,
-                 const std::vector<int>& released, Schedule& out, bool check_groups = true) {
-        if (check_groups && !groups_ok(route_of)) return false;
+                 const std::vector<int>& released, Schedule& out, bool check_groups = true,
+                 const std::vector<int>& from = {}) {
+        positions(routes, changed);
+        if (check_groups && !groups_ok_after(routes, route_of, changed, released, from)) return false;
         copy(base, out);
         const int R = p_.n_cgs();
         if (from_.size() != static_cast<size_t>(R)) { from_.assign(R, INT32_MAX); done_.assign(R, INT32_MAX); }
         touched_.clear();
-        for (int r : changed) mark(r, 0);
+        // The unserved penalty moves by the jobs the move served or released: a job is
+        // served in ``base`` exactly when it has a start there.
+        double unserved = base.unserved;
+        for (size_t i = 0; i < changed.size(); ++i) {
+            const int r = changed[i], at = i < from.size() ? from[i] : 0;
+            mark(r, at);
+            resequenced(r);
+            const auto& seq = routes[r];
+            for (size_t k = std::max(0, at); k < seq.size(); ++k)
+                if (std::isnan(base.start[seq[k]])) unserved -= p_.jobs[seq[k]].penalty;
+        }
         for (int j : released) {
             if (route_of[j] >= 0) continue;
+            if (!std::isnan(base.start[j])) unserved += p_.jobs[j].penalty;
             out.start[j] = std::nan("");
-            for (const Edge& e : p_.edges[j]) mark_job(routes, route_of, e.other);
+            for (const Edge& e : p_.edges[j]) mark_job(route_of, e.other);
         }
         for (size_t i = 0; i < work_.size(); ++i) {
             int r = work_[i];
             const auto& seq = routes[r];
-            int stop = std::min<int>(done_[r], static_cast<int>(seq.size()));
-            for (int k = from_[r]; k < stop; ++k) {
+            // Null [from, done): nulling may mark an earlier job of this very route
+            // (a synchronisation within the route); that comes back as a new work item.
+            const int begin = from_[r];
+            const int stop = std::min<int>(done_[r], static_cast<int>(seq.size()));
+            for (int k = begin; k < stop; ++k) {
                 int j = seq[k];
                 out.start[j] = std::nan("");
-                for (const Edge& e : p_.edges[j]) mark_job(routes, route_of, e.other);
+                for (const Edge& e : p_.edges[j]) mark_job(route_of, e.other);
             }
-            done_[r] = std::min(done_[r], from_[r]);
+            done_[r] = std::min(done_[r], begin);
         }
         work_.clear();
         seeds_.assign(touched_.begin(), touched_.end());
-        for (int r : touched_) { from_[r] = INT32_MAX; done_[r] = INT32_MAX; }
-        return propagate(routes, route_of, out, seeds_);
+        for (int r : touched_) {
+            dirty_pos_[r] = std::min(from_[r], static_cast<int>(routes[r].size()));
+            from_[r] = INT32_MAX;
+            done_[r] = INT32_MAX;
+        }
+        return propagate(routes, route_of, out, seeds_, unserved);
     }
 
 private:
@@ -175,26 +208,68 @@ private:
         }
     }
 
-    void mark_job(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of, int j) {
+    void mark_job(const std::vector<int>& route_of, int j) {
         int r = route_of[j];
         if (r < 0) return;
-        const auto& seq = routes[r];
-        int k = static_cast<int>(std::find(seq.begin(), seq.end(), j) - seq.begin());
+        int k = pos_[j];
         if (k < from_[r]) mark(r, k);
     }
 
+    // Job positions of the given routes, and of those whose positions were last worked
+    // out for a sequence that a move may since have undone.
+    void positions(const std::vector<std::vector<int>>& routes, const std::vector<int>& changed) {
+        for (int r : stale_) set_positions(routes, r);
+        for (int r : changed) set_positions(routes, r);
+        stale_.assign(changed.begin(), changed.end());
+    }
+
+    // Positions and travel legs of route r: the pass reads a job's leg from here rather
+    // than from the matrix, which is large and read out of order.
+    void set_positions(const std::vector<std::vector<int>>& routes, int r) {
+        const auto& seq = routes[r];
+        int loc = p_.cgs[r].start_loc;
+        for (size_t k = 0; k < seq.size(); ++k) {
+            const int j = seq[k];
+            pos_[j] = static_cast<int>(k);
+            leg_[j] = p_.travel(r, loc, p_.jobs[j].loc);
+            loc = p_.jobs[j].loc;
+        }
+        home_leg_[r] = seq.empty() ? 0.0 : p_.travel(r, loc, p_.cgs[r].end_loc);
+    }
+
+    // Route r must be passed again from position k on.
+    void schedule_pass(int r, int k) {
+        if (dirty_pos_[r] == INT32_MAX) queue_.push_back(r);
+        dirty_pos_[r] = std::min(dirty_pos_[r], k);
+    }
+
     std::vector<int> queue_;
-    std::vector<uint8_t> dirty_, passed_, bad_;
+    std::vector<uint8_t> passed_, bad_;
     std::vector<int> passed_list_;
     std::vector<uint32_t> stamp_;
     std::vector<uint32_t> seen_;
     uint32_t epoch_ = 0;
+    std::vector<int> pos_;          // per job: its position in its route (valid for served jobs)
+    std::vector<double> leg_;       // per job: travel from the previous stop of its route
+    std::vector<double> home_leg_;  // per route: travel from the last job to the end
+    std::vector<int> stale_;        // routes whose positions may be out of date
+    std::vector<int> dirty_pos_;    // per route: pass again from here (INT32_MAX: not queued)
+    std::vector<int> job_bad_pos_;  // per route: first position breaking a hard job limit
+    int n_synced_ = 0;
+    std::vector<int> moved_;               // synchronised jobs whose start a pass moved
+    std::vector<uint8_t> resequenced_;     // per route: its job sequence changed
+    std::vector<int> resequenced_list_;
+
+    void resequenced(int r) {
+        if (!resequenced_[r]) { resequenced_[r] = 1; resequenced_list_.push_back(r); }
+    }
 
     static void copy(const Schedule& a, Schedule& b) {
         b.start.assign(a.start.begin(), a.start.end());
         b.r_start.assign(a.r_start.begin(), a.r_start.end());
         b.r_end.assign(a.r_end.begin(), a.r_end.end());
         b.r_break.assign(a.r_break.begin(), a.r_break.end());
+        b.r_break_pos.assign(a.r_break_pos.begin(), a.r_break_pos.end());
         b.rt_travel.assign(a.rt_travel.begin(), a.rt_travel.end());
         b.rt_tard.assign(a.rt_tard.begin(), a.rt_tard.end());
         b.rt_maxtard.assign(a.rt_maxtard.begin(), a.rt_maxtard.end());
@@ -203,32 +278,38 @@ private:
         b.rt_work.assign(a.rt_work.begin(), a.rt_work.end());
     }
 
+    // Label-correcting passes until no start moves; each seed route must already have
+    // its dirty position set.
     bool propagate(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
-                   Schedule& s, const std::vector<int>& seeds) {
+                   Schedule& s, const std::vector<int>& seeds, double unserved) {
         const int R = p_.n_cgs();
         queue_.clear();
         passed_list_.clear();
-        for (int r : seeds) {
-            if (!dirty_[r]) { dirty_[r] = 1; queue_.push_back(r); }
-        }
-        int synced = 0;
-        for (int r = 0; r < R; ++r) for (int j : routes[r]) if (!p_.edges[j].empty()) ++synced;
-        long passes = 0, limit = 4L * synced + 2L * R + 16;
+        for (int r : seeds) queue_.push_back(r);
+        long passes = 0, limit = 4L * n_synced_ + 2L * R + 16;
         size_t head = 0;
         bool ok = true;
         while (head < queue_.size()) {
             int r = queue_[head++];
-            dirty_[r] = 0;
-            if (!passed_[r]) { passed_[r] = 1; passed_list_.push_back(r); }
-            if (++passes > limit || !pass(r, routes[r], route_of, s)) { ok = false; break; }
+            int from = dirty_pos_[r];
+            dirty_pos_[r] = INT32_MAX;
+            if (!passed_[r]) {
+                passed_[r] = 1;
+                passed_list_.push_back(r);
+                job_bad_pos_[r] = INT32_MAX;  // the base schedule broke no hard limit
+            }
+            if (++passes > limit || !pass(r, from, routes[r], route_of, s)) { ok = false; break; }
         }
-        for (size_t i = head; i < queue_.size(); ++i) dirty_[queue_[i]] = 0;
+        for (size_t i = head; i < queue_.size(); ++i) dirty_pos_[queue_[i]] = INT32_MAX;
         queue_.clear();
         if (ok) for (int r : passed_list_) if (bad_[r]) { ok = false; break; }
         if (ok) ok = sync_ok(route_of, s);
-        if (ok) for (int r : passed_list_) cost_route(r, routes[r], s);
+        if (ok) for (int r : passed_list_) cost_route(r, routes[r], s, resequenced_[r] != 0);
         for (int r : passed_list_) passed_[r] = 0;
-        if (ok) total(routes, route_of, s);
+        for (int r : resequenced_list_) resequenced_[r] = 0;
+        resequenced_list_.clear();
+        moved_.clear();
+        if (ok) total(routes, s, unserved);
         return ok;
     }
 
@@ -246,6 +327,32 @@ private:
         return true;
     }
 
+    // groups_ok for a move: only the groups of jobs it served, moved or released can
+    // have changed.
+    bool groups_ok_after(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
+                         const std::vector<int>& changed, const std::vector<int>& released,
+                         const std::vector<int>& from) const {
+        auto ok = [&](int j) {
+            const auto& g = p_.group_of(j);
+            if (g.empty()) return true;
+            size_t served = 0;
+            for (size_t a = 0; a < g.size(); ++a) {
+                if (route_of[g[a]] < 0) continue;
+                ++served;
+                for (size_t b = a + 1; b < g.size(); ++b)
+                    if (route_of[g[a]] == route_of[g[b]]) return false;
+            }
+            return served == 0 || served == g.size();
+        };
+        for (size_t i = 0; i < changed.size(); ++i) {
+            const auto& seq = routes[changed[i]];
+            for (size_t k = i < from.size() ? std::max(0, from[i]) : 0; k < seq.size(); ++k)
+                if (!ok(seq[k])) return false;
+        }
+        for (int j : released) if (!ok(j)) return false;
+        return true;
+    }
+
     double sync_lower(int j, const std::vector<int>& route_of, const Schedule& s) const {
         double lb = p_.jobs[j].tw_s;
         for (const Edge& e : p_.edges[j]) {
@@ -256,18 +363,27 @@ private:
         return lb;
     }
 
-    // One forward pass over route r using partners' current starts as lower bounds.
-    bool pass(int r, const std::vector<int>& seq, const std::vector<int>& route_of, Schedule& s) {
+    // One forward pass over route r from position ``from`` on, using partners' current
+    // starts as lower bounds. The jobs before ``from`` keep their starts: nothing they
+    // depend on has moved (a moved partner would have marked its job's position).
+    bool pass(int r, int from, const std::vector<int>& seq, const std::vector<int>& route_of, Schedule& s) {
         const Caregiver& c = p_.cgs[r];
+        const int n = static_cast<int>(seq.size());
+        from = std::clamp(from, 0, n);
         double t = c.shift_s;
-        int loc = c.start_loc;
         bool break_done = !c.has_break;
-        bool bad = false;
-        s.r_break[r] = std::nan("");
-        for (size_t k = 0; k < seq.size(); ++k) {
+        if (from > 0) {
+            int prev = seq[from - 1];
+            t = s.start[prev] + p_.jobs[prev].dur;
+            if (c.has_break && s.r_break_pos[r] >= 0 && s.r_break_pos[r] < from) break_done = true;
+        }
+        if (from == 0 || !break_done) { s.r_break[r] = std::nan(""); s.r_break_pos[r] = -1; }
+        int& bad_at = job_bad_pos_[r];
+        if (bad_at >= from) bad_at = INT32_MAX;
+        for (int k = from; k < n; ++k) {
             int j = seq[k];
             const Job& job = p_.jobs[j];
-            double tr = p_.travel(r, loc, job.loc);
+            double tr = leg_[j];
             double st = std::max(t + tr, sync_lower(j, route_of, s));
             bool break_here = false;
             if (!break_done) {
@@ -277,42 +393,45 @@ private:
                 bool free = b <= c.bw_e + EPS && st + EPS >= b + c.bd && st + EPS >= t + tr + c.bd;
                 bool forced = st + job.dur > c.bw_e + EPS;
                 if (free || forced) {
-                    if (b > c.bw_e + EPS) bad = true;
+                    if (b > c.bw_e + EPS) bad_at = std::min(bad_at, k);
                     s.r_break[r] = b;
+                    s.r_break_pos[r] = k;
                     st = std::max(st, std::max(b + c.bd, t + tr + c.bd));
                     break_done = break_here = true;
                 }
             }
-            // The route is recomputed from scratch: its own earlier starts are not kept,
-            // because where the break falls can move a job earlier as well as later.
+            // Where the break falls can move a job earlier as well as later, so the
+            // suffix is recomputed, not only raised.
             double old = s.start[j];
             if (k == 0) s.r_start[r] = break_here ? std::min(s.r_break[r], st - tr - c.bd) : st - tr;
             if (st > HORIZON) return false;  // a positive cycle: partners wait for each other
-            if (st > job.hard_e + EPS) bad = true;
+            if (st > job.hard_e + EPS) bad_at = std::min(bad_at, k);
             if (std::isnan(old) || std::fabs(st - old) > EPS) {
                 s.start[j] = st;
+                if (!p_.edges[j].empty()) moved_.push_back(j);
                 for (const Edge& e : p_.edges[j]) {
                     int other = route_of[e.other];
-                    if (other >= 0 && !dirty_[other]) {  // incl. this route: a partner placed earlier
-                        dirty_[other] = 1;
-                        queue_.push_back(other);
-                    }
+                    if (other < 0) continue;
+                    int q = pos_[e.other];
+                    if (other == r && q > k) continue;  // later in this pass anyway
+                    schedule_pass(other, q);
                 }
             }
             t = st + job.dur;
-            loc = job.loc;
         }
+        bool bad = bad_at != INT32_MAX;
         if (seq.empty()) {
             s.r_start[r] = s.r_end[r] = c.shift_s;
             bad_[r] = 0;
             return true;
         }
-        double home = p_.travel(r, loc, c.end_loc);
+        double home = home_leg_[r];
         double end = t + home;
         if (!break_done) {
             double b = std::max(t, c.bw_s);
             if (b > c.bw_e + EPS) bad = true;
             s.r_break[r] = b;
+            s.r_break_pos[r] = n;
             end = std::max(b + c.bd, t + home + c.bd);
         }
         if (end > c.shift_e + EPS) bad = true;
@@ -324,9 +443,10 @@ private:
         return true;
     }
 
+    // The synchronisations of the jobs whose start moved (both directions are stored
+    // per job, so a pair with one moved job is checked from that side).
     bool sync_ok(const std::vector<int>& route_of, const Schedule& s) const {
-        for (int j = 0; j < p_.n_jobs(); ++j) {
-            if (route_of[j] < 0) continue;
+        for (int j : moved_) {
             for (const Edge& e : p_.edges[j]) {
                 if (route_of[e.other] < 0) continue;
                 double gap = s.start[j] - s.start[e.other];
@@ -336,25 +456,40 @@ private:
         return true;
     }
 
-    void cost_route(int r, const std::vector<int>& seq, Schedule& s) const {
+    // The cost components of route r; when its sequence is unchanged only the
+    // time-dependent ones (tardiness, working hours) can have moved.
+    void cost_route(int r, const std::vector<int>& seq, Schedule& s, bool resequenced) const {
+        if (!resequenced) {
+            double tard = 0, maxtard = 0, work = 0;
+            for (int j : seq) {
+                double late = std::max(0.0, s.start[j] - p_.jobs[j].tw_e);
+                tard += late;
+                maxtard = std::max(maxtard, late);
+            }
+            if (!seq.empty()) {
+                double hours = (s.r_end[r] - s.r_start[r]) / 60.0;
+                work = hours * hours;
+            }
+            s.rt_tard[r] = tard;
+            s.rt_maxtard[r] = maxtard;
+            s.rt_work[r] = work;
+            return;
+        }
         double travel = 0, tard = 0, maxtard = 0, pref = 0, cross = 0, work = 0;
         if (!seq.empty()) {
-            const Caregiver& c = p_.cgs[r];
-            int loc = c.start_loc;
             bool prev_infectious = false;
             for (size_t k = 0; k < seq.size(); ++k) {
                 int j = seq[k];
                 const Job& job = p_.jobs[j];
-                travel += p_.travel(r, loc, job.loc);
+                travel += leg_[j];
                 double late = std::max(0.0, s.start[j] - job.tw_e);
                 tard += late;
                 maxtard = std::max(maxtard, late);
                 pref += p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
                 if (k > 0 && prev_infectious && !job.infectious) cross += 1;
                 prev_infectious = job.infectious;
-                loc = job.loc;
             }
-            travel += p_.travel(r, loc, c.end_loc);
+            travel += home_leg_[r];
             double hours = (s.r_end[r] - s.r_start[r]) / 60.0;
             work = hours * hours;
         }
@@ -366,12 +501,11 @@ private:
         s.rt_work[r] = work;
     }
 
-    void total(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of, Schedule& s) {
+    void total(const std::vector<std::vector<int>>& routes, Schedule& s, double unserved) {
         const Weights& w = p_.w;
-        s.unserved = s.travel = s.tardiness = s.max_tardiness = s.distinct = 0;
+        s.travel = s.tardiness = s.max_tardiness = s.distinct = 0;
         s.preference = s.crossings = s.workload = 0;
-        for (int j = 0; j < p_.n_jobs(); ++j)
-            if (route_of[j] < 0) s.unserved += p_.jobs[j].penalty;
+        s.unserved = unserved;
         for (int r = 0; r < p_.n_cgs(); ++r) {
             s.travel += s.rt_travel[r];
             s.tardiness += s.rt_tard[r];
@@ -427,6 +561,9 @@ struct Params {
     double ruin_probability = 0.02;
     double initial_temperature = 0;  // 0: from sampled move deltas
     double final_temperature_ratio = 1e-4;
+    bool verify = false;  // re-schedule every costed move in full and count disagreements
+    int insert_candidates = 8;  // places costed exactly per insertion (0: all)
+    double target_cost = -INF;  // stop as soon as the best cost is at or below this
 };
 
 class Search {
@@ -457,6 +594,7 @@ public:
                 }
             }
             if (params_.max_iterations > 0 && it >= params_.max_iterations) break;
+            if (best_.sched.cost <= params_.target_cost) break;
             if ((it & 4095) == 4095 && !evaluate(cur)) {  // exact re-check now and then
                 ++faults_;
                 cur = best_;
@@ -469,6 +607,7 @@ public:
     }
 
     long iterations() const { return iterations_; }
+    long mismatches() const { return mismatches_; }
     long faults() const { return faults_; }
     // Per move kind: proposed, feasible, accepted, improved the best.
     std::vector<std::array<long, 4>> stats = std::vector<std::array<long, 4>>(7, {0, 0, 0, 0});
@@ -486,23 +625,50 @@ private:
     State best_;
     long iterations_ = 0;
     long faults_ = 0;  // moves whose fast costing an exact re-evaluation refused
+    long mismatches_ = 0;  // with ``verify``: partial schedules that differ from full ones
+    Schedule full_;
+
+    // Does the partial costing (feasible, and then scratch_) agree with a full
+    // re-scheduling of the moved state?
+    void check_partial(const State& s, bool feasible) {
+        bool ok = eval_.run(s.routes, s.route_of, full_);
+        if (!ok || !feasible) {
+            if (ok != feasible) ++mismatches_;
+            return;
+        }
+        bool same = std::fabs(full_.cost - scratch_.cost) <= 1e-6 * std::max(1.0, std::fabs(full_.cost));
+        for (int j = 0; same && j < p_.n_jobs(); ++j) {
+            double a = full_.start[j], b = scratch_.start[j];
+            if (std::isnan(a) != std::isnan(b) || (!std::isnan(a) && std::fabs(a - b) > 1e-6)) same = false;
+        }
+        if (!same) ++mismatches_;
+    }
     Schedule scratch_, probe_;
     std::vector<std::pair<int, std::vector<int>>> saved_;
-    std::vector<int> changed_, released_, one_;
+    std::vector<int> changed_, released_, one_, from_, at_;
 
     // ---- state helpers
 
     bool evaluate(State& s, bool check_groups = true) { return eval_.run(s.routes, s.route_of, s.sched, check_groups); }
 
-    // Cost the moved state (routes recorded in saved_) into ``out`` from ``s.sched``.
-    bool evaluate_move(const State& s, Schedule& out, bool check_groups = true) {
+    // Cost the moved state (routes recorded in saved_) into ``out`` from ``s.sched``, the
+    // schedule of the saved routes. Each changed route is re-scheduled from its first
+    // changed position (``from_start``: from its start, when ``s.sched`` may not be
+    // the schedule of the saved routes).
+    bool evaluate_move(const State& s, Schedule& out, bool check_groups = true, bool from_start = false) {
         changed_.clear();
         released_.clear();
+        from_.clear();
         for (auto& pr : saved_) {
             changed_.push_back(pr.first);
             for (int j : pr.second) released_.push_back(j);
+            const auto& now = s.routes[pr.first];
+            const auto& was = pr.second;
+            size_t k = 0;
+            if (!from_start) while (k < now.size() && k < was.size() && now[k] == was[k]) ++k;
+            from_.push_back(static_cast<int>(k));
         }
-        return eval_.partial(s.routes, s.route_of, s.sched, changed_, released_, out, check_groups);
+        return eval_.partial(s.routes, s.route_of, s.sched, changed_, released_, out, check_groups, from_);
     }
 
     void save(const State& s, int r) {
@@ -636,28 +802,24 @@ private:
     }
 
     // Insert job j where the cost is lowest; returns the route, or -1 when no feasible
-    // place exists (then nothing changes). Group rules are not checked here.
+    // place exists (then nothing changes). Group rules are not checked here. The places
+    // looked at are first ranked by a cheap estimate (added travel, lateness on arrival,
+    // how far the next job is pushed); only the best ``insert_candidates`` of them are
+    // costed exactly.
     int best_insert(State& s, int j, bool full) {
-        double best_cost = INF;
-        int best_r = -1, best_pos = -1;
-        auto consider = [&](int r, int pos) {
-            insert_job(s, j, r, pos);
-            one_.assign(1, r);
-            released_.clear();
-            if (eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false) &&
-                probe_.cost < best_cost) {
-                best_cost = probe_.cost;
-                best_r = r;
-                best_pos = pos;
-            }
-            remove_job(s, j);
+        cands_.clear();
+        auto note = [&](int r, int pos) {
+            pos = std::clamp(pos, 0, static_cast<int>(s.routes[r].size()));
+            for (const auto& c : cands_) if (c.r == r && c.pos == pos) return;
+            double est = estimate(s, j, r, pos);
+            if (est < INF) cands_.push_back({est, r, pos});
         };
         if (full) {
             for (int r : p_.elig_list[j]) {
                 if (group_conflict(s, j, r)) continue;
                 int n = static_cast<int>(s.routes[r].size());
                 int centre = time_position(s, j, r);
-                for (int pos = std::max(0, centre - 3); pos <= std::min(n, centre + 3); ++pos) consider(r, pos);
+                for (int pos = std::max(0, centre - 3); pos <= std::min(n, centre + 3); ++pos) note(r, pos);
             }
         } else {
             // Next to each served neighbour, and at the time position of two random routes.
@@ -665,24 +827,82 @@ private:
                 int r = s.route_of[k];
                 if (r < 0 || !p_.can(j, r) || group_conflict(s, j, r)) continue;
                 int at = position_of(s, k);
-                consider(r, at);
-                consider(r, at + 1);
+                note(r, at);
+                note(r, at + 1);
             }
             for (int extra = 0; extra < 2; ++extra) {
                 int r = random_eligible(j, s);
-                if (r >= 0) consider(r, time_position(s, j, r));
+                if (r >= 0) note(r, time_position(s, j, r));
             }
+        }
+        const size_t keep = params_.insert_candidates > 0
+                                ? std::min(cands_.size(), static_cast<size_t>(params_.insert_candidates) * (full ? 2 : 1))
+                                : cands_.size();
+        std::partial_sort(cands_.begin(), cands_.begin() + keep, cands_.end(),
+                          [](const Candidate& a, const Candidate& b) { return a.est < b.est; });
+        double best_cost = INF;
+        int best_r = -1, best_pos = -1;
+        for (size_t i = 0; i < keep; ++i) {
+            const int r = cands_[i].r, pos = cands_[i].pos;
+            insert_job(s, j, r, pos);
+            one_.assign(1, r);
+            at_.assign(1, pos);
+            released_.clear();
+            if (eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false, at_) &&
+                probe_.cost < best_cost) {
+                best_cost = probe_.cost;
+                best_r = r;
+                best_pos = pos;
+            }
+            remove_job(s, j);
         }
         if (best_r < 0) return -1;
         insert_job(s, j, best_r, best_pos);
         one_.assign(1, best_r);
+        at_.assign(1, best_pos);
         released_.clear();
-        if (!eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false)) {
+        if (!eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false, at_)) {
             remove_job(s, j);
             return -1;
         }
         std::swap(s.sched, probe_);
         return best_r;
+    }
+
+    struct Candidate {
+        double est;
+        int r, pos;
+    };
+    std::vector<Candidate> cands_;
+
+    // A quick guess at what inserting j at ``pos`` of route r adds, from the current
+    // schedule: INF when j could not start before its hard latest start there.
+    double estimate(const State& s, int j, int r, int pos) const {
+        const auto& seq = s.routes[r];
+        const Caregiver& c = p_.cgs[r];
+        const Job& job = p_.jobs[j];
+        const int n = static_cast<int>(seq.size());
+        int prev_loc = c.start_loc, next_loc = c.end_loc;
+        double ready = c.shift_s;
+        if (pos > 0) {
+            const int prev = seq[pos - 1];
+            prev_loc = p_.jobs[prev].loc;
+            ready = s.sched.start[prev] + p_.jobs[prev].dur;
+        }
+        if (pos < n) next_loc = p_.jobs[seq[pos]].loc;
+        const double to = p_.travel(r, prev_loc, job.loc), from = p_.travel(r, job.loc, next_loc);
+        double start = std::max(ready + to, job.tw_s);
+        for (const Edge& e : p_.edges[j]) {
+            double t = s.route_of[e.other] >= 0 ? s.sched.start[e.other] : std::nan("");
+            if (!std::isnan(t)) start = std::max(start, t + e.lo);
+        }
+        if (start > job.hard_e + EPS || start + job.dur > c.shift_e + EPS) return INF;
+        const double late = std::max(0.0, start - job.tw_e);
+        double push = 0;
+        if (pos < n) push = std::max(0.0, start + job.dur + from - s.sched.start[seq[pos]]);
+        const Weights& w = p_.w;
+        return w.travel * (to + from - p_.travel(r, prev_loc, next_loc)) + (w.tardiness + w.max_tardiness) * late +
+               0.5 * w.tardiness * push - p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
     }
 
     // ---- annealing
@@ -703,6 +923,7 @@ private:
     }
 
     void step(State& cur, double temp) {
+        temp_ = temp;
         const double before = cur.sched.cost;
         saved_.clear();
         const bool ruin = rng_.unit() < params_.ruin_probability;
@@ -712,7 +933,11 @@ private:
         int kind = ruin ? 6 : last_kind_;
         stats[kind][0]++;
         bool accept = false;
-        if (moved && evaluate_move(cur, scratch_)) {
+        // After a recreate the current schedule is that of the recreated routes, not of
+        // the saved ones: re-schedule those from their starts.
+        const bool feasible = moved && evaluate_move(cur, scratch_, true, ruin);
+        if (moved && params_.verify) check_partial(cur, feasible);
+        if (feasible) {
             stats[kind][1]++;
             double delta = scratch_.cost - before;
             accept = delta <= 1e-12 || rng_.unit() < std::exp(-delta / temp);
@@ -740,6 +965,7 @@ private:
     }
 
     int last_kind_ = 0;
+    double temp_ = INF;  // the annealing temperature of the current step
 
     bool propose(State& s) {
         int kind = rng_.below(100);
@@ -900,6 +1126,13 @@ private:
         if (j < 0) return false;
         const auto& g = p_.group_of(j);
         std::vector<int> members = g.empty() ? std::vector<int>{j} : g;
+        // Leaving jobs out saves at most the whole routing cost; when their penalty
+        // exceeds that by far more than the temperature, the move cannot be accepted
+        // (e^-50), so it is not costed at all.
+        double penalty = 0;
+        for (int m : members) penalty += p_.jobs[m].penalty;
+        const Schedule& sc = s.sched;
+        if (penalty - (sc.cost - sc.unserved + sc.preference) > 50.0 * temp_) return false;
         for (int m : members) {
             if (s.route_of[m] < 0) continue;
             save(s, s.route_of[m]);
@@ -1115,6 +1348,9 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     prm.ruin_probability = params["ruin_probability"].cast<double>();
     if (params.contains("initial_temperature")) prm.initial_temperature = params["initial_temperature"].cast<double>();
     if (params.contains("final_temperature_ratio")) prm.final_temperature_ratio = params["final_temperature_ratio"].cast<double>();
+    if (params.contains("verify")) prm.verify = params["verify"].cast<bool>();
+    if (params.contains("insert_candidates")) prm.insert_candidates = params["insert_candidates"].cast<int>();
+    if (params.contains("target_cost") && !params["target_cost"].is_none()) prm.target_cost = params["target_cost"].cast<double>();
     Search search(p, prm, progress);
     State best = search.run(initial);
     py::dict d = to_dict(p, best.routes, best.route_of, best.sched, search.iterations(), search.elapsed());
@@ -1123,6 +1359,7 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     for (int k = 0; k < 7; ++k) stats[names[k]] = search.stats[k];
     stats["initial_temperature"] = search.t0_;
     stats["exact_check_refusals"] = search.faults();
+    stats["partial_mismatches"] = search.mismatches();
     d["stats"] = stats;
     return d;
 }
