@@ -270,6 +270,20 @@ def test_with_breaks_the_result_is_still_scheduled_in_full() -> None:
         assert again.starts == pytest.approx(result.starts, nan_ok=True)
 
 
+@pytest.mark.parametrize("acceptance", [0.0, 1.0, -0.5])
+def test_a_start_acceptance_outside_zero_to_one_is_refused(acceptance: float) -> None:
+    with pytest.raises(ValueError, match="initial_acceptance"):
+        random_model(1, 5, 1, 0).solve(
+            SearchParameters(max_iterations=10, initial_acceptance=acceptance)
+        )
+
+
+def test_the_search_stops_at_its_target_cost() -> None:
+    model = random_model(3, 20, 2, 1)
+    result = model.solve(SearchParameters(max_iterations=200_000, target_cost=1e9))
+    assert result.iterations < 200_000  # the construction already costs less
+
+
 def test_same_seed_and_iterations_give_the_same_result() -> None:
     model = random_model(5, 30, 3, 2)
     params = SearchParameters(max_iterations=20_000, seed=9)

@@ -460,6 +460,22 @@ def test_load_best_known_reads_both_tables() -> None:
     assert mankowska["InstanzCPLEX_HCSRP_10_1"].total_cost == pytest.approx(218.199)
 
 
+def test_load_best_known_reads_the_repositorys_markdown_table(tmp_path: Path) -> None:
+    table = tmp_path / "italian_best.md"
+    table.write_text(
+        "| instance | distance_traveled | max_tardiness | total_tardiness | total_cost "
+        "| solution |\n"
+        "|:---|---:|---:|---:|---:|:---|\n"
+        "| instance_001-florence.json | 2536 | 4 | 9 | 849.667 | sol-x.json |\n"
+        "| instance_003-rome.json | 1095 | 1 | 1 | 365.667 | sol-y.json |\n",
+        encoding="utf-8",
+    )
+    known = load_best_known(table)
+    assert set(known) == {"instance_001-florence", "instance_003-rome"}
+    assert known["instance_001-florence"].total_cost == pytest.approx(849.667)
+    assert known["instance_003-rome"].max_tardiness == 1
+
+
 def test_size_classes() -> None:
     assert size_class("mankowska", 25) == "25"
     assert [size_class("italian", n) for n in (44, 99, 100, 250, 251, 378)] == [

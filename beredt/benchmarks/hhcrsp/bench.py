@@ -57,11 +57,16 @@ class BenchResult:
 
 
 def load_best_known(csv_path: Path | str) -> dict[str, BestKnown]:
-    """``best_known.csv`` keyed by instance name (the file name without ``.json``)."""
+    """``best_known.csv`` keyed by instance name (the file name without ``.json``). A
+    ``.md`` file is read as the markdown table the benchmark's repository publishes
+    (``solutions/italian_best.md``: the same columns between ``|``)."""
     path = Path(csv_path)
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+            if path.suffix == ".md":
+                rows = _markdown_rows(handle.read())
+            else:
+                rows = list(csv.DictReader(handle))
     except OSError as exc:
         raise InputError(str(path), [Problem("", f"cannot read the file: {exc}")]) from None
     table: dict[str, BestKnown] = {}
@@ -78,6 +83,16 @@ def load_best_known(csv_path: Path | str) -> dict[str, BestKnown]:
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(str(path), [Problem(f"line {line}", f"bad row: {exc}")]) from None
     return table
+
+
+def _markdown_rows(text: str) -> list[dict[str, str]]:
+    """The rows of a markdown pipe table as dicts by header (the ``|---|`` line skipped)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith("|")]
+    if not lines:
+        return []
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    header, body = cells[0], [c for c in cells[1:] if not all(set(x) <= set(":-") for x in c)]
+    return [dict(zip(header, row, strict=False)) for row in body]
 
 
 def family_of(name: str) -> str:

@@ -90,6 +90,9 @@ class SearchParameters:
     """The annealing's starting temperature; 0 samples it from the starting solution's
     moves (right for a search from scratch, too hot to stay near a published plan)."""
     final_temperature_ratio: float = 1e-4
+    initial_acceptance: float = 0.1
+    """With a sampled start temperature: how likely the median worsening move is accepted
+    at the start (strictly between 0 and 1)."""
     insert_candidates: int = 8
     """Places per job costed exactly when (re)inserting it, the best by a quick estimate
     (added travel, lateness, push on the next job); 0 costs every place looked at."""
@@ -177,6 +180,7 @@ class Model:
                 "initial_temperature": params.initial_temperature,
                 "final_temperature_ratio": params.final_temperature_ratio,
                 "insert_candidates": params.insert_candidates,
+                "initial_acceptance": params.initial_acceptance,
                 "verify": params.verify,
                 "target_cost": params.target_cost,
             },

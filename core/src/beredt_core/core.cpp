@@ -148,19 +148,25 @@ public:
     bool partial(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
                  const Schedule& base, const std::vector<int>& changed,
                  const std::vector<int>& released, Schedule& out, bool check_groups = true,
-                 const std::vector<int>& from = {}) {
+                 const std::vector<int>& from = {}, const std::vector<uint8_t>& grown = {}) {
         positions(routes, changed);
         if (check_groups && !groups_ok_after(routes, route_of, changed, released, from)) return false;
         copy(base, out);
         const int R = p_.n_cgs();
-        if (from_.size() != static_cast<size_t>(R)) { from_.assign(R, INT32_MAX); done_.assign(R, INT32_MAX); }
+        if (from_.size() != static_cast<size_t>(R)) {
+            from_.assign(R, INT32_MAX);
+            done_.assign(R, INT32_MAX);
+            seed_.assign(R, INT32_MAX);
+        }
         touched_.clear();
         // The unserved penalty moves by the jobs the move served or released: a job is
         // served in ``base`` exactly when it has a start there.
         double unserved = base.unserved;
         for (size_t i = 0; i < changed.size(); ++i) {
             const int r = changed[i], at = i < from.size() ? from[i] : 0;
-            mark(r, at);
+            // A route that only gained jobs unserved before can only move later: its
+            // old starts are a lower bound, so nothing needs nulling, only passing.
+            if (i < grown.size() && grown[i]) seed(r, at); else mark(r, at);
             resequenced(r);
             const auto& seq = routes[r];
             for (size_t k = std::max(0, at); k < seq.size(); ++k)
@@ -189,23 +195,33 @@ public:
         work_.clear();
         seeds_.assign(touched_.begin(), touched_.end());
         for (int r : touched_) {
-            dirty_pos_[r] = std::min(from_[r], static_cast<int>(routes[r].size()));
+            dirty_pos_[r] = std::min({from_[r], seed_[r], static_cast<int>(routes[r].size())});
             from_[r] = INT32_MAX;
             done_[r] = INT32_MAX;
+            seed_[r] = INT32_MAX;
         }
         return propagate(routes, route_of, out, seeds_, unserved);
     }
 
 private:
     const Problem& p_;
-    std::vector<int> from_, done_, work_, touched_, seeds_;
+    std::vector<int> from_, done_, seed_, work_, touched_, seeds_;
 
+    bool untouched(int r) const { return from_[r] == INT32_MAX && done_[r] == INT32_MAX && seed_[r] == INT32_MAX; }
+
+    // Null route r's jobs from ``position`` on (and what they reach), then pass it.
     void mark(int r, int position) {
-        if (from_[r] == INT32_MAX && done_[r] == INT32_MAX) touched_.push_back(r);
+        if (untouched(r)) touched_.push_back(r);
         if (position < from_[r]) {
             from_[r] = position;
             work_.push_back(r);
         }
+    }
+
+    // Pass route r from ``position`` on, keeping its starts as lower bounds.
+    void seed(int r, int position) {
+        if (untouched(r)) touched_.push_back(r);
+        seed_[r] = std::min(seed_[r], position);
     }
 
     void mark_job(const std::vector<int>& route_of, int j) {
@@ -561,6 +577,7 @@ struct Params {
     double ruin_probability = 0.02;
     double initial_temperature = 0;  // 0: from sampled move deltas
     double final_temperature_ratio = 1e-4;
+    double initial_acceptance = 0.1;  // of the median worsening move, at the sampled start temperature
     bool verify = false;  // re-schedule every costed move in full and count disagreements
     int insert_candidates = 8;  // places costed exactly per insertion (0: all)
     double target_cost = -INF;  // stop as soon as the best cost is at or below this
@@ -630,15 +647,18 @@ private:
 
     // Does the partial costing (feasible, and then scratch_) agree with a full
     // re-scheduling of the moved state?
-    void check_partial(const State& s, bool feasible) {
-        bool ok = eval_.run(s.routes, s.route_of, full_);
+    void check_partial(const State& s, bool feasible) { check_schedule(s, scratch_, feasible, true); }
+
+    void check_schedule(const State& s, const Schedule& got, bool feasible, bool check_groups) {
+        // The full run rebuilds the evaluator's positions; the caller's state is unchanged.
+        bool ok = eval_.run(s.routes, s.route_of, full_, check_groups);
         if (!ok || !feasible) {
             if (ok != feasible) ++mismatches_;
             return;
         }
-        bool same = std::fabs(full_.cost - scratch_.cost) <= 1e-6 * std::max(1.0, std::fabs(full_.cost));
+        bool same = std::fabs(full_.cost - got.cost) <= 1e-6 * std::max(1.0, std::fabs(full_.cost));
         for (int j = 0; same && j < p_.n_jobs(); ++j) {
-            double a = full_.start[j], b = scratch_.start[j];
+            double a = full_.start[j], b = got.start[j];
             if (std::isnan(a) != std::isnan(b) || (!std::isnan(a) && std::fabs(a - b) > 1e-6)) same = false;
         }
         if (!same) ++mismatches_;
@@ -646,6 +666,7 @@ private:
     Schedule scratch_, probe_;
     std::vector<std::pair<int, std::vector<int>>> saved_;
     std::vector<int> changed_, released_, one_, from_, at_;
+    std::vector<uint8_t> grown_, yes_{1};
 
     // ---- state helpers
 
@@ -659,6 +680,7 @@ private:
         changed_.clear();
         released_.clear();
         from_.clear();
+        grown_.clear();
         for (auto& pr : saved_) {
             changed_.push_back(pr.first);
             for (int j : pr.second) released_.push_back(j);
@@ -667,8 +689,21 @@ private:
             size_t k = 0;
             if (!from_start) while (k < now.size() && k < was.size() && now[k] == was[k]) ++k;
             from_.push_back(static_cast<int>(k));
+            grown_.push_back(!from_start && only_gained(s, was, now, k) ? 1 : 0);
         }
-        return eval_.partial(s.routes, s.route_of, s.sched, changed_, released_, out, check_groups, from_);
+        return eval_.partial(s.routes, s.route_of, s.sched, changed_, released_, out, check_groups, from_, grown_);
+    }
+
+    // ``now`` is ``was`` with jobs inserted that ``s.sched`` has unserved (from ``k``,
+    // the first difference, on).
+    bool only_gained(const State& s, const std::vector<int>& was, const std::vector<int>& now, size_t k) const {
+        if (now.size() <= was.size()) return false;
+        size_t i = k;
+        for (size_t m = k; m < now.size(); ++m) {
+            if (i < was.size() && now[m] == was[i]) { ++i; continue; }
+            if (!std::isnan(s.sched.start[now[m]])) return false;
+        }
+        return i == was.size();
     }
 
     void save(const State& s, int r) {
@@ -848,8 +883,9 @@ private:
             one_.assign(1, r);
             at_.assign(1, pos);
             released_.clear();
-            if (eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false, at_) &&
-                probe_.cost < best_cost) {
+            const bool ok = eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false, at_, grown_of(j, s));
+            if (params_.verify) check_schedule(s, probe_, ok, false);
+            if (ok && probe_.cost < best_cost) {
                 best_cost = probe_.cost;
                 best_r = r;
                 best_pos = pos;
@@ -861,12 +897,18 @@ private:
         one_.assign(1, best_r);
         at_.assign(1, best_pos);
         released_.clear();
-        if (!eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false, at_)) {
+        if (!eval_.partial(s.routes, s.route_of, s.sched, one_, released_, probe_, false, at_, grown_of(j, s))) {
             remove_job(s, j);
             return -1;
         }
         std::swap(s.sched, probe_);
         return best_r;
+    }
+
+    // Inserting j grows its route only if j is unserved in the current schedule.
+    const std::vector<uint8_t>& grown_of(int j, const State& s) {
+        static const std::vector<uint8_t> no;
+        return std::isnan(s.sched.start[j]) ? yes_ : no;
     }
 
     struct Candidate {
@@ -919,7 +961,8 @@ private:
         }
         if (ups.empty()) return 1.0;
         std::nth_element(ups.begin(), ups.begin() + ups.size() / 2, ups.end());
-        return std::max(1e-3, ups[ups.size() / 2] / std::log(2.0));
+        // The median worsening is accepted with probability ``initial_acceptance``.
+        return std::max(1e-3, ups[ups.size() / 2] / std::log(1.0 / params_.initial_acceptance));
     }
 
     void step(State& cur, double temp) {
@@ -1349,6 +1392,11 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     if (params.contains("initial_temperature")) prm.initial_temperature = params["initial_temperature"].cast<double>();
     if (params.contains("final_temperature_ratio")) prm.final_temperature_ratio = params["final_temperature_ratio"].cast<double>();
     if (params.contains("verify")) prm.verify = params["verify"].cast<bool>();
+    if (params.contains("initial_acceptance")) {
+        prm.initial_acceptance = params["initial_acceptance"].cast<double>();
+        if (!(prm.initial_acceptance > 0 && prm.initial_acceptance < 1))
+            throw std::invalid_argument("initial_acceptance must lie strictly between 0 and 1");
+    }
     if (params.contains("insert_candidates")) prm.insert_candidates = params["insert_candidates"].cast<int>();
     if (params.contains("target_cost") && !params["target_cost"].is_none()) prm.target_cost = params["target_cost"].cast<double>();
     Search search(p, prm, progress);
