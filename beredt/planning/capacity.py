@@ -11,8 +11,9 @@ relaxation of the planning problem that is solved exactly as a maximum flow:
   shortest trip to that home from any other place of the day (another client's home
   or an office), charged between the visit's earliest start less that trip and its
   latest start. If another class-1 visit of the same client may come straight before
-  it on the same route, only the wait that chaining forces is charged (nothing when
-  their windows let one follow the other at once); a client all of whose visits may
+  it on the same route, only the wait that chaining forces is charged, less a break
+  that may be taken in it (nothing when their windows let one follow the other at
+  once); a client all of whose visits may
   follow one another still gets one arrival per caregiver, in the span of their
   windows;
 * a caregiver gives at most the minutes of each quarter-hour their shift covers, and at
@@ -104,6 +105,8 @@ def class1_bound(
             required += visit.task.duration
             _connect(graph, node, eligible[visit.id], staff, start, end)
     arrivals = _least_arrivals(scenario, travel, todo, class1, staff)
+    # A wait may hold a break, whose minutes the caregivers' totals already leave out.
+    pause = max((s.break_.duration for _, s in staff if s.break_), default=0)
     by_client: dict[str, list[Visit]] = defaultdict(list)
     for visit in class1:
         by_client[visit.client.id].append(visit)
@@ -113,7 +116,7 @@ def class1_bound(
             continue
         charged = False
         for visit in mine:
-            wait = _least_lead(visit, mine, trip, tolerance)
+            wait = _least_lead(visit, mine, trip, tolerance, pause)
             if wait <= 0:
                 continue
             charged = True
@@ -141,18 +144,19 @@ def class1_bound(
     return Class1Bound(day, required, coverable, len(class1))
 
 
-def _least_lead(visit: Visit, mine: list[Visit], trip: int, tolerance: int) -> int:
+def _least_lead(visit: Visit, mine: list[Visit], trip: int, tolerance: int, pause: int) -> int:
     """The least time a caregiver of ``visit`` spends getting there or waiting there
     before it starts, within [earliest start - trip, latest start]: the trip from
     elsewhere, or, if another class-1 visit of the client may come straight before it
     on the same route, the wait from that one's latest end to this one's earliest
-    start (none if their times let one follow the other at once)."""
+    start, less a break that may be taken in it (none if their times let one follow
+    the other at once)."""
     lead = trip
     for other in mine:
         if other.id == visit.id:
             continue  # the parts of a double-staffed visit start together
         latest_end = other.window.end + tolerance + other.task.duration
-        lead = min(lead, max(0, visit.window.start - latest_end))
+        lead = min(lead, max(0, visit.window.start - latest_end - pause))
     return lead
 
 
