@@ -35,13 +35,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from beredt.domain.model import Caregiver, Shift, TransportMode
+from beredt.domain.model import TransportMode
 from beredt.domain.scenario import Scenario, Visit
+from beredt.planning.day_model import Staff, staff_at_work
 from beredt.planning.eligibility import ineligibility
 from beredt.travel import MatrixCache, client_place, office_place
-
-Staff = list[tuple[Caregiver, Shift]]
-"""The caregivers at work on the day, with their shifts."""
 
 BUCKET = 15
 """Minutes per time bucket of the relaxation."""
@@ -73,17 +71,14 @@ def class1_bound(
     scenario: Scenario, travel: MatrixCache, day: dt.date, visits: list[Visit] | None = None
 ) -> Class1Bound:
     """The bound for ``day`` over ``visits`` (default: the visits due that day)."""
-    todo = [v for v in (visits if visits is not None else scenario.visits_on(day))]
+    todo = visits if visits is not None else scenario.visits_on(day)
     class1 = [v for v in todo if v.task.priority_class == 1]
     tolerance = scenario.rules.late_start_tolerance
-    staff: Staff = []
-    for caregiver in scenario.caregivers:
-        shift = scenario.shift_on(caregiver, day)
-        if shift is not None:
-            staff.append((caregiver, shift))
+    staff = staff_at_work(scenario, day)
     graph = nx.DiGraph()
     required = 0
-    for k, (_, shift) in enumerate(staff):
+    for k, member in enumerate(staff):
+        shift = member.shift
         paid = shift.end - shift.start
         if shift.max_work_minutes is not None:
             paid = min(paid, shift.max_work_minutes)
@@ -96,7 +91,9 @@ def class1_bound(
     eligible: dict[str, list[int]] = {}
     for visit in class1:
         eligible[visit.id] = [
-            k for k, (c, _) in enumerate(staff) if ineligibility(scenario, c, visit, day) is None
+            k
+            for k, member in enumerate(staff)
+            if ineligibility(scenario, member.caregiver, visit, day) is None
         ]
         start, end = visit.window.start, visit.window.end + tolerance + visit.task.duration
         for part in range(visit.task.caregivers):
@@ -106,7 +103,7 @@ def class1_bound(
             _connect(graph, node, eligible[visit.id], staff, start, end)
     arrivals = _least_arrivals(scenario, travel, todo, class1, staff)
     # A wait may hold a break, whose minutes the caregivers' totals already leave out.
-    pause = max((s.break_.duration for _, s in staff if s.break_), default=0)
+    pause = max((s.shift.break_.duration for s in staff if s.shift.break_), default=0)
     by_client: dict[str, list[Visit]] = defaultdict(list)
     for visit in class1:
         by_client[visit.client.id].append(visit)
@@ -165,11 +162,11 @@ def _overlap(start: int, end: int, bucket: int) -> int:
 
 
 def _connect(
-    graph: nx.DiGraph, node: object, able: list[int], staff: Staff, start: int, end: int
+    graph: nx.DiGraph, node: object, able: list[int], staff: list[Staff], start: int, end: int
 ) -> None:
     """Let ``node``'s minutes go to each able caregiver's quarter-hours in [start, end)."""
     for k in able:
-        shift = staff[k][1]
+        shift = staff[k].shift
         lo, hi = max(start, shift.start), min(end, shift.end)
         for bucket in range(lo // BUCKET, -(-hi // BUCKET)):
             minutes = _overlap(lo, hi, bucket)
@@ -182,7 +179,7 @@ def _least_arrivals(
     travel: MatrixCache,
     todo: list[Visit],
     class1: list[Visit],
-    staff: Staff,
+    staff: list[Staff],
 ) -> dict[str, int]:
     """Per client with class-1 care: the shortest trip to their home from any other
     place of the day, by the fastest transport the staff at work use."""
@@ -190,7 +187,7 @@ def _least_arrivals(
     places = [client_place(c.id, c.location) for c in clients.values()]
     places += [office_place(u.id, u.office.location) for u in scenario.units]
     index = {p.key: i for i, p in enumerate(places)}
-    modes = list(dict.fromkeys(c.transport for c, _ in staff)) or [TransportMode.CAR]
+    modes = list(dict.fromkeys(s.caregiver.transport for s in staff)) or [TransportMode.CAR]
     matrices = [travel.matrix(places, mode) for mode in modes]
     least: dict[str, int] = {}
     for visit in class1:

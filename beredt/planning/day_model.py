@@ -127,7 +127,7 @@ def build_day_model(
     """The engine model of ``day``. ``pairs`` names, per client who needs the
     infection team, the two team members who should be their only caregivers
     (:func:`infection_team_pairs`)."""
-    staff = _staff(scenario, day)
+    staff = staff_at_work(scenario, day)
     places, place_index = _places(scenario, visits)
     model = Model(weights=_weights(scenario))
     matrix_of = {}
@@ -146,13 +146,14 @@ def prefetch_travel(
 ) -> None:
     """Fill ``travel`` with the day's matrices in one go, so the greedy warm start and
     the model ask the cache instead of the provider, pair by pair."""
-    staff = _staff(scenario, day)
+    staff = staff_at_work(scenario, day)
     places, _ = _places(scenario, visits)
     for mode in dict.fromkeys(s.caregiver.transport for s in staff):
         travel.matrix(places, mode)
 
 
-def _staff(scenario: Scenario, day: dt.date) -> list[Staff]:
+def staff_at_work(scenario: Scenario, day: dt.date) -> list[Staff]:
+    """The caregivers working on ``day``, with their shift and office, in register order."""
     staff = []
     for caregiver in scenario.caregivers:
         shift = scenario.shift_on(caregiver, day)

@@ -65,11 +65,10 @@ LOG = logging.getLogger(__name__)
 DEFAULT_TIME_LIMIT = 10.0
 """Seconds of search per day (on average over the horizon) when no limit is given."""
 PROGRESS_STEPS = 100
-
+"""Progress is reported in hundredths of each day's search."""
 CLASS1_SHARE = 0.3
 """At most this share of a day's search goes to keeping class-1 care alone first
 (:meth:`Optimiser._class1_first`)."""
-"""Progress is reported in hundredths of each day's search."""
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
