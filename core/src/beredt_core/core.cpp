@@ -92,6 +92,17 @@ struct Problem {
 
 // ------------------------------------------------------------------------ schedule
 
+// Job j's window start, raised by the starts of its served, scheduled partners.
+double earliest_start(const Problem& p, int j, const std::vector<int>& route_of, const std::vector<double>& start) {
+    double lb = p.jobs[j].tw_s;
+    for (const Edge& e : p.edges[j]) {
+        if (route_of[e.other] < 0) continue;
+        double t = start[e.other];
+        if (!std::isnan(t)) lb = std::max(lb, t + e.lo);
+    }
+    return lb;
+}
+
 struct Schedule {
     std::vector<double> start;                    // per job; NaN when unserved
     std::vector<double> r_start, r_end, r_break;  // per route; r_break NaN when none
@@ -330,17 +341,20 @@ private:
     }
 
     bool groups_ok(const std::vector<int>& route_of) const {
-        for (const auto& g : p_.groups) {
-            size_t served = 0;
-            for (size_t a = 0; a < g.size(); ++a) {
-                if (route_of[g[a]] < 0) continue;
-                ++served;
-                for (size_t b = a + 1; b < g.size(); ++b)
-                    if (route_of[g[a]] == route_of[g[b]]) return false;
-            }
-            if (served != 0 && served != g.size()) return false;
-        }
+        for (const auto& g : p_.groups) if (!group_ok(g, route_of)) return false;
         return true;
+    }
+
+    // A group is served whole or not at all, each job by a different caregiver.
+    static bool group_ok(const std::vector<int>& g, const std::vector<int>& route_of) {
+        size_t served = 0;
+        for (size_t a = 0; a < g.size(); ++a) {
+            if (route_of[g[a]] < 0) continue;
+            ++served;
+            for (size_t b = a + 1; b < g.size(); ++b)
+                if (route_of[g[a]] == route_of[g[b]]) return false;
+        }
+        return served == 0 || served == g.size();
     }
 
     // groups_ok for a move: only the groups of jobs it served, moved or released can
@@ -348,18 +362,7 @@ private:
     bool groups_ok_after(const std::vector<std::vector<int>>& routes, const std::vector<int>& route_of,
                          const std::vector<int>& changed, const std::vector<int>& released,
                          const std::vector<int>& from) const {
-        auto ok = [&](int j) {
-            const auto& g = p_.group_of(j);
-            if (g.empty()) return true;
-            size_t served = 0;
-            for (size_t a = 0; a < g.size(); ++a) {
-                if (route_of[g[a]] < 0) continue;
-                ++served;
-                for (size_t b = a + 1; b < g.size(); ++b)
-                    if (route_of[g[a]] == route_of[g[b]]) return false;
-            }
-            return served == 0 || served == g.size();
-        };
+        auto ok = [&](int j) { return group_ok(p_.group_of(j), route_of); };
         for (size_t i = 0; i < changed.size(); ++i) {
             const auto& seq = routes[changed[i]];
             for (size_t k = i < from.size() ? std::max(0, from[i]) : 0; k < seq.size(); ++k)
@@ -370,13 +373,7 @@ private:
     }
 
     double sync_lower(int j, const std::vector<int>& route_of, const Schedule& s) const {
-        double lb = p_.jobs[j].tw_s;
-        for (const Edge& e : p_.edges[j]) {
-            if (route_of[e.other] < 0) continue;
-            double t = s.start[e.other];
-            if (!std::isnan(t)) lb = std::max(lb, t + e.lo);
-        }
-        return lb;
+        return earliest_start(p_, j, route_of, s.start);
     }
 
     // One forward pass over route r from position ``from`` on, using partners' current
@@ -475,46 +472,34 @@ private:
     // The cost components of route r; when its sequence is unchanged only the
     // time-dependent ones (tardiness, working hours) can have moved.
     void cost_route(int r, const std::vector<int>& seq, Schedule& s, bool resequenced) const {
-        if (!resequenced) {
-            double tard = 0, maxtard = 0, work = 0;
-            for (int j : seq) {
-                double late = std::max(0.0, s.start[j] - p_.jobs[j].tw_e);
-                tard += late;
-                maxtard = std::max(maxtard, late);
-            }
-            if (!seq.empty()) {
-                double hours = (s.r_end[r] - s.r_start[r]) / 60.0;
-                work = hours * hours;
-            }
-            s.rt_tard[r] = tard;
-            s.rt_maxtard[r] = maxtard;
-            s.rt_work[r] = work;
-            return;
+        double tard = 0, maxtard = 0, work = 0;
+        for (int j : seq) {
+            double late = std::max(0.0, s.start[j] - p_.jobs[j].tw_e);
+            tard += late;
+            maxtard = std::max(maxtard, late);
         }
-        double travel = 0, tard = 0, maxtard = 0, pref = 0, cross = 0, work = 0;
         if (!seq.empty()) {
-            bool prev_infectious = false;
-            for (size_t k = 0; k < seq.size(); ++k) {
-                int j = seq[k];
-                const Job& job = p_.jobs[j];
-                travel += leg_[j];
-                double late = std::max(0.0, s.start[j] - job.tw_e);
-                tard += late;
-                maxtard = std::max(maxtard, late);
-                pref += p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
-                if (k > 0 && prev_infectious && !job.infectious) cross += 1;
-                prev_infectious = job.infectious;
-            }
-            travel += home_leg_[r];
             double hours = (s.r_end[r] - s.r_start[r]) / 60.0;
             work = hours * hours;
         }
-        s.rt_travel[r] = travel;
         s.rt_tard[r] = tard;
         s.rt_maxtard[r] = maxtard;
+        s.rt_work[r] = work;
+        if (!resequenced) return;
+        double travel = 0, pref = 0, cross = 0;
+        bool prev_infectious = false;
+        for (size_t k = 0; k < seq.size(); ++k) {
+            int j = seq[k];
+            const Job& job = p_.jobs[j];
+            travel += leg_[j];
+            pref += p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
+            if (k > 0 && prev_infectious && !job.infectious) cross += 1;
+            prev_infectious = job.infectious;
+        }
+        if (!seq.empty()) travel += home_leg_[r];
+        s.rt_travel[r] = travel;
         s.rt_pref[r] = pref;
         s.rt_cross[r] = cross;
-        s.rt_work[r] = work;
     }
 
     void total(const std::vector<std::vector<int>>& routes, Schedule& s, double unserved) {
@@ -933,11 +918,7 @@ private:
         }
         if (pos < n) next_loc = p_.jobs[seq[pos]].loc;
         const double to = p_.travel(r, prev_loc, job.loc), from = p_.travel(r, job.loc, next_loc);
-        double start = std::max(ready + to, job.tw_s);
-        for (const Edge& e : p_.edges[j]) {
-            double t = s.route_of[e.other] >= 0 ? s.sched.start[e.other] : std::nan("");
-            if (!std::isnan(t)) start = std::max(start, t + e.lo);
-        }
+        const double start = std::max(ready + to, earliest_start(p_, j, s.route_of, s.sched.start));
         if (start > job.hard_e + EPS || start + job.dur > c.shift_e + EPS) return INF;
         const double late = std::max(0.0, start - job.tw_e);
         double push = 0;
