@@ -21,7 +21,7 @@ from beredt.domain.model import Caregiver as DomainCaregiver
 from beredt.domain.model import CareTask as DomainTask
 from beredt.domain.model import Competence, ServiceType
 from beredt.domain.policy import Decision, TriagePolicy
-from beredt.web.care.actions import CAREGIVER_FIELDS
+from beredt.web.care.actions import CAREGIVER_FIELDS, CLIENT_FIELDS
 from beredt.web.care.models import (
     Availability,
     Caregiver,
@@ -154,22 +154,7 @@ class UnitForm(forms.ModelForm):
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = [
-            "code",
-            "name",
-            "address",
-            "lat",
-            "lon",
-            "phone",
-            "can_use_phone",
-            "language",
-            "vulnerability",
-            "special_needs",
-            "key_notes",
-            "national_id",
-            "contact_person",
-            "recent_caregivers",
-        ]
+        fields = [*CLIENT_FIELDS, "recent_caregivers"]
         widgets = {
             "key_notes": forms.Textarea(attrs={"rows": 3}),
             "recent_caregivers": forms.CheckboxSelectMultiple,
