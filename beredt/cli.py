@@ -478,6 +478,74 @@ def bench_convergence(
     )
 
 
+@bench_app.command("replan")
+def bench_replan(
+    scenario_path: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Scenario file (default: the demo district of demo-files)"),
+    ] = None,
+    plan_path: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Its published plan (default: planned here, as demo-files)"),
+    ] = None,
+    at: Annotated[str, typer.Option(help="When each caregiver falls ill, HH:MM")] = "10:30",
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help=f"Seconds of search per re-plan (default {REPLAN_TIME_LIMIT:g})"),
+    ] = None,
+    iterations: Annotated[
+        int | None,
+        typer.Option(help="Moves per re-plan instead of a time limit (reproducible)"),
+    ] = None,
+    output: Annotated[Path, typer.Option(help="Folder for the markdown and CSV tables")] = Path(
+        "var/bench"
+    ),
+) -> None:
+    """Let every caregiver with visits after --at fall ill in turn; time each re-plan,
+    its stability and the checker's verdict."""
+    from beredt.benchmarks import replan as bench
+    from beredt.domain.clock import parse_clock
+
+    with user_errors():
+        if (scenario_path is None) != (plan_path is None):
+            raise BeredtError("give both --scenario and --plan, or neither")
+        try:
+            minute = parse_clock(at)
+        except ValueError as exc:
+            raise BeredtError(f"--at: {exc}") from None
+        settings = ReplanSettings(time_limit=time_limit, max_iterations=iterations)
+        settings.optimiser()  # refuses a bad time limit or iteration count now
+        if scenario_path is not None and plan_path is not None:
+            scenario, plan = load_scenario(scenario_path), load_plan(plan_path)
+        else:
+            scenario = generate_scenario(
+                GeneratorConfig(clients=150, caregivers=30, absence=0.3, isolated=5)
+            )
+            with err.status("Planning the demo district…"):
+                plan, _ = _run_plan(scenario, DEFAULT_PLANNER, 0)
+        caregivers = bench.ill_caregivers(plan, minute)
+        with _progress() as progress:
+            task = progress.add_task("Re-plans", total=len(caregivers))
+            rows = bench.run(
+                scenario,
+                plan,
+                HaversineTravel(),
+                minute,
+                settings,
+                on_row=lambda _row: progress.advance(task),
+            )
+    table = Table(title=f"Re-planning: one caregiver ill at {at}")
+    for _, label in bench.HEADERS:
+        table.add_column(label, justify="right")
+    for row in rows:
+        values = row.__dict__
+        table.add_row(*(bench.format_cell(k, values[k]) for k, _ in bench.HEADERS))
+    out.print(table)
+    out.print(bench.summary_text(bench.summarise(rows)), highlight=False)
+    md, csv_path = bench.write_outputs(rows, output)
+    out.print(f"Wrote {md} and {csv_path}")
+
+
 # ---------------------------------------------------------------------- printing
 
 

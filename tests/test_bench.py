@@ -87,3 +87,75 @@ def test_bench_planner_command_writes_its_tables(tmp_path: Path) -> None:
     assert "violations" in table
     for line in table.splitlines()[2:]:
         assert line.split("|")[-3].strip() == "0"  # no checker violations in any row
+
+
+# ------------------------------------------------------------------ re-planning bench
+
+
+def test_replan_bench_lets_every_caregiver_with_later_visits_fall_ill() -> None:
+    from beredt.benchmarks import replan as replan_bench
+    from beredt.planning import make_plan
+    from beredt.planning.replan import ReplanSettings
+
+    scenario = generate_scenario(GeneratorConfig(clients=24, caregivers=8, absence=0.25, seed=4))
+    travel = HaversineTravel()
+    plan = make_plan(scenario, travel, max_iterations=5_000)
+    at = 10 * 60 + 30
+    expected = replan_bench.ill_caregivers(plan, at)
+    assert expected  # the district has work after 10:30
+    rows = replan_bench.run(scenario, plan, travel, at, ReplanSettings(max_iterations=3_000))
+    assert [r.caregiver for r in rows] == expected
+    for row in rows:
+        assert row.visits_after >= 1
+        assert row.violations == 0
+        assert 0 <= row.unchanged <= row.unaffected
+        assert 0.0 <= row.share <= 1.0
+    summary = replan_bench.summarise(rows)
+    assert summary.runs == len(rows)
+    assert summary.min_share == min(r.share for r in rows)
+    assert summary.violations == 0
+
+
+def test_replan_bench_command_refuses_a_bad_time_and_half_an_input(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad_time = runner.invoke(app, ["bench", "replan", "--at", "25:99", "--output", str(tmp_path)])
+    assert bad_time.exit_code == 2
+    assert "--at" in bad_time.output
+    half = runner.invoke(
+        app, ["bench", "replan", "--scenario", str(tmp_path / "s.json"), "--output", str(tmp_path)]
+    )
+    assert half.exit_code == 2
+    assert "--scenario and --plan" in half.output
+    assert not (tmp_path / "replan-bench.md").exists()
+
+
+def test_replan_bench_command_writes_its_tables(tmp_path: Path) -> None:
+    from beredt.io import save_model
+    from beredt.planning import make_plan
+
+    scenario = generate_scenario(GeneratorConfig(clients=20, caregivers=6, absence=0.2, seed=5))
+    plan = make_plan(scenario, HaversineTravel(), max_iterations=3_000)
+    save_model(scenario, tmp_path / "s.json")
+    save_model(plan, tmp_path / "p.json")
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "replan",
+            "--scenario",
+            str(tmp_path / "s.json"),
+            "--plan",
+            str(tmp_path / "p.json"),
+            "--iterations",
+            "2000",
+            "--output",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "re-plans: stability lowest" in result.output
+    table = (tmp_path / "out" / "replan-bench.md").read_text(encoding="utf-8")
+    csv_lines = (tmp_path / "out" / "replan-bench.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_lines[0].startswith("caregiver,visits_after,seconds")
+    assert len(csv_lines) - 1 == table.count("\n| s")  # one row per ill caregiver
+    assert len(csv_lines) > 1
