@@ -7,7 +7,6 @@ A benchmark measures; it asserts nothing. Output: a rich table, and markdown + C
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import time
 from collections import defaultdict
@@ -15,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from beredt.benchmarks import tables
 from beredt.checker import check_plan
 from beredt.domain.model import TransportMode
 from beredt.domain.plan import Plan
@@ -200,26 +200,14 @@ def format_cell(key: str, value: object) -> str:
 
 
 def to_markdown(rows: list[BenchRow]) -> str:
-    lines = [
-        "| " + " | ".join(label for _, label in HEADERS) + " |",
-        "|" + "---|" * len(HEADERS),
-    ]
-    for row in rows:
-        values = asdict(row)
-        lines.append("| " + " | ".join(format_cell(k, values[k]) for k, _ in HEADERS) + " |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(tables.markdown(HEADERS, [asdict(r) for r in rows], format_cell)) + "\n"
 
 
 def write_outputs(rows: list[BenchRow], directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     md, csv_path = directory / "planner-bench.md", directory / "planner-bench.csv"
     md.write_text(to_markdown(rows), encoding="utf-8")
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[k for k, _ in HEADERS])
-        writer.writeheader()
-        for row in rows:
-            values = asdict(row)
-            writer.writerow({k: values[k] for k, _ in HEADERS})
+    tables.write_csv(csv_path, [k for k, _ in HEADERS], [asdict(r) for r in rows])
     return md, csv_path
 
 

@@ -9,13 +9,13 @@ as markdown and CSV by :func:`write_outputs`.
 
 from __future__ import annotations
 
-import csv
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from beredt.benchmarks import tables
 from beredt.checker import check_plan
 from beredt.domain.clock import format_clock
 from beredt.domain.events import CaregiverIll
@@ -152,19 +152,8 @@ def summary_text(summary: ReplanSummary) -> str:
 def write_outputs(rows: list[ReplanRow], directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     md, csv_path = directory / "replan-bench.md", directory / "replan-bench.csv"
-    lines = [
-        "| " + " | ".join(label for _, label in HEADERS) + " |",
-        "|" + "---|" * len(HEADERS),
-    ]
-    for row in rows:
-        values = asdict(row)
-        lines.append("| " + " | ".join(format_cell(k, values[k]) for k, _ in HEADERS) + " |")
-    lines += ["", summary_text(summarise(rows)), ""]
-    md.write_text("\n".join(lines), encoding="utf-8")
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[k for k, _ in HEADERS])
-        writer.writeheader()
-        for row in rows:
-            values = asdict(row)
-            writer.writerow({k: values[k] for k, _ in HEADERS})
+    values = [asdict(r) for r in rows]
+    lines = [*tables.markdown(HEADERS, values, format_cell), "", summary_text(summarise(rows))]
+    md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tables.write_csv(csv_path, [k for k, _ in HEADERS], values)
     return md, csv_path

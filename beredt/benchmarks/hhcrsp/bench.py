@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from beredt.benchmarks import tables
 from beredt.benchmarks.hhcrsp.files import file_stem
 from beredt.benchmarks.hhcrsp.instance import Instance, read_instance
 from beredt.benchmarks.hhcrsp.score import score
@@ -253,19 +254,9 @@ def format_cell(key: str, value: object) -> str:
     return str(value)
 
 
-def _markdown(headers: list[tuple[str, str]], rows: list[dict[str, object]]) -> list[str]:
-    lines = [
-        "| " + " | ".join(label for _, label in headers) + " |",
-        "|" + "---|" * len(headers),
-    ]
-    for row in rows:
-        lines.append("| " + " | ".join(format_cell(k, row[k]) for k, _ in headers) + " |")
-    return lines
-
-
 def to_markdown(results: list[BenchResult]) -> str:
-    per_instance = _markdown(RESULT_HEADERS, [asdict(r) for r in results])
-    per_class = _markdown(CLASS_HEADERS, [asdict(s) for s in summarise(results)])
+    per_instance = tables.markdown(RESULT_HEADERS, [asdict(r) for r in results], format_cell)
+    per_class = tables.markdown(CLASS_HEADERS, [asdict(s) for s in summarise(results)], format_cell)
     failed = [f"- {r.instance}: {r.error}" for r in results if r.error]
     parts = ["## Per instance", "", *per_instance, "", "## Mean gap by size class", ""]
     parts += per_class
@@ -283,14 +274,9 @@ def write_tables(results: list[BenchResult], out_dir: Path | str) -> tuple[Path,
     per_instance = directory / "hhcrsp-bench.csv"
     per_class = directory / "hhcrsp-bench-classes.csv"
     md.write_text(to_markdown(results), encoding="utf-8")
-    _write_csv(per_instance, [f.name for f in fields(BenchResult)], [asdict(r) for r in results])
+    tables.write_csv(
+        per_instance, [f.name for f in fields(BenchResult)], [asdict(r) for r in results]
+    )
     summaries = [asdict(s) for s in summarise(results)]
-    _write_csv(per_class, [f.name for f in fields(ClassSummary)], summaries)
+    tables.write_csv(per_class, [f.name for f in fields(ClassSummary)], summaries)
     return md, per_instance, per_class
-
-
-def _write_csv(path: Path, columns: list[str], rows: list[dict[str, object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
