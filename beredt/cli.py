@@ -58,6 +58,14 @@ class Language(StrEnum):
 
 assert tuple(Language) == LANGUAGES
 
+ReplanTimeLimit = Annotated[
+    float | None,
+    typer.Option(help=f"Seconds of search per re-planned day (default {REPLAN_TIME_LIMIT:g})"),
+]
+ReplanIterations = Annotated[
+    int | None,
+    typer.Option(help="Moves per re-planned day instead of a time limit (reproducible)"),
+]
 LanguageOption = Annotated[
     Language,
     typer.Option(
@@ -279,14 +287,8 @@ def replan_command(
             "(default: next to the plan, NEW.scenario.json)"
         ),
     ] = None,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(help=f"Seconds of search per re-planned day (default {REPLAN_TIME_LIMIT:g})"),
-    ] = None,
-    iterations: Annotated[
-        int | None,
-        typer.Option(help="Moves per re-planned day instead of a time limit (reproducible)"),
-    ] = None,
+    time_limit: ReplanTimeLimit = None,
+    iterations: ReplanIterations = None,
     seed: Annotated[int, typer.Option(help="Random seed for the search")] = 0,
     language: LanguageOption = Language.en,
 ) -> None:
@@ -489,14 +491,8 @@ def bench_replan(
         typer.Option("--plan", help="Its published plan (default: planned here, as demo-files)"),
     ] = None,
     at: Annotated[str, typer.Option(help="When each caregiver falls ill, HH:MM")] = "10:30",
-    time_limit: Annotated[
-        float | None,
-        typer.Option(help=f"Seconds of search per re-plan (default {REPLAN_TIME_LIMIT:g})"),
-    ] = None,
-    iterations: Annotated[
-        int | None,
-        typer.Option(help="Moves per re-plan instead of a time limit (reproducible)"),
-    ] = None,
+    time_limit: ReplanTimeLimit = None,
+    iterations: ReplanIterations = None,
     output: Annotated[Path, typer.Option(help="Folder for the markdown and CSV tables")] = Path(
         "var/bench"
     ),
