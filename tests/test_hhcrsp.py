@@ -511,6 +511,20 @@ def test_bench_scores_solutions_and_writes_tables(jobs: int, tmp_path: Path) -> 
     assert per_class.read_text(encoding="utf-8").startswith("family,size_class,instances")
 
 
+def test_bench_writes_each_solution_when_asked(tmp_path: Path) -> None:
+    requires_data()
+    folder = tmp_path / "solutions"
+    results = run_bench(
+        _paths(SMALL), solve_published, 1.0, 0, best_known=_all_best_known(), solutions=folder
+    )
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.json" for n in SMALL)
+    for result, path in zip(results, _paths(SMALL), strict=True):
+        written = read_solution(folder / f"{result.instance}.json")
+        again = score(read_instance(path), written)
+        assert again.valid
+        assert again.total_cost == pytest.approx(result.cost, abs=1e-9)
+
+
 def test_bench_records_a_failing_solver_as_an_invalid_row() -> None:
     requires_data()
 

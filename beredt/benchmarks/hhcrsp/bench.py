@@ -19,7 +19,7 @@ from beredt.benchmarks import tables
 from beredt.benchmarks.hhcrsp.files import file_stem
 from beredt.benchmarks.hhcrsp.instance import Instance, read_instance
 from beredt.benchmarks.hhcrsp.score import score
-from beredt.benchmarks.hhcrsp.solution import Solution
+from beredt.benchmarks.hhcrsp.solution import Solution, write_solution
 from beredt.domain.errors import InputError, Problem
 
 Solver = Callable[[Instance, float, int], Solution]
@@ -118,15 +118,22 @@ def run_bench(
     jobs: int = 1,
     best_known: Mapping[str, BestKnown] | None = None,
     on_result: Callable[[BenchResult], None] | None = None,
+    solutions: Path | None = None,
 ) -> list[BenchResult]:
     """Solve each instance in ``paths`` and score it; results in the order of ``paths``.
+    With ``solutions`` (a folder), each solution is written there as
+    ``INSTANCE.json`` in the published format, valid or not.
 
     With ``jobs > 1`` instances run in parallel worker processes (``solve`` must then be
     a module-level function). A solver that raises gives an invalid result with the
     error, not an aborted run.
     """
     known = dict(best_known or {})
-    tasks = [(Path(p), solve, time_limit, seed, known.get(file_stem(Path(p)))) for p in paths]
+    if solutions is not None:
+        solutions.mkdir(parents=True, exist_ok=True)
+    tasks = [
+        (Path(p), solve, time_limit, seed, known.get(file_stem(Path(p))), solutions) for p in paths
+    ]
     if jobs <= 1:
         results = []
         for task in tasks:
@@ -147,7 +154,12 @@ def run_bench(
 
 
 def _bench_one(
-    path: Path, solve: Solver, time_limit: float, seed: int, best: BestKnown | None
+    path: Path,
+    solve: Solver,
+    time_limit: float,
+    seed: int,
+    best: BestKnown | None,
+    solutions: Path | None = None,
 ) -> BenchResult:
     name = file_stem(path)
     instance = read_instance(path)  # bad input is the caller's error: let it surface
@@ -170,6 +182,8 @@ def _bench_one(
         seconds = round(time.perf_counter() - began, 2)
         return replace(unsolved, seconds=seconds, error=f"{type(exc).__name__}: {exc}")
     seconds = round(time.perf_counter() - began, 2)
+    if solutions is not None:
+        write_solution(solution, solutions / f"{name}.json")
     result = score(instance, solution)
     gap = None
     if best is not None and best.total_cost > 0:

@@ -131,6 +131,10 @@ def bench_command(
         list[str] | None,
         typer.Option("--match", help="Only instances whose name matches this glob (repeatable)"),
     ] = None,
+    solutions: Annotated[
+        Path | None,
+        typer.Option("--solutions", help="Also write each solution to this folder (INSTANCE.json)"),
+    ] = None,
 ) -> None:
     """Solve every instance in DIR, score each solution, compare with the best known."""
     with user_errors():
@@ -157,6 +161,7 @@ def bench_command(
                 jobs=jobs,
                 best_known=known,
                 on_result=progress,
+                solutions=solutions,
             )
     print_bench(results)
     for path in hb.write_tables(results, output):
