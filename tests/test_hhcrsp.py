@@ -699,3 +699,20 @@ def duration(name: str, visit: RouteLocation) -> float:
     request = patient.request(visit.service_id)
     assert request is not None
     return request.duration
+
+
+NEW_BEST = Path(__file__).resolve().parents[1] / "docs" / "new-best"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(NEW_BEST.glob("sol-*-beredt.json")), ids=lambda p: p.name.removesuffix(".json")
+)
+def test_each_new_best_solution_is_valid_and_beats_the_published_best(path: Path) -> None:
+    requires_data()
+    name = path.name.removeprefix("sol-").removesuffix("-beredt.json")
+    family = "mankowska" if name.startswith("Instanz") else "italian"
+    result = score(read_instance(BENCH / family / f"{name}.json.gz"), read_solution(path))
+    assert result.valid, result.violations
+    best = load_best_known(BENCH / family / "best_known.csv")[name]
+    assert result.total_cost < best.total_cost - 0.01
+    assert name in (NEW_BEST / "README.md").read_text(encoding="utf-8")
