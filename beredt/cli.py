@@ -9,8 +9,9 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -66,6 +67,9 @@ ReplanIterations = Annotated[
     int | None,
     typer.Option(help="Moves per re-planned day instead of a time limit (reproducible)"),
 ]
+BenchOutput = Annotated[Path, typer.Option(help="Folder for the markdown and CSV tables")]
+DEMO_DISTRICT = GeneratorConfig(clients=150, caregivers=30, absence=0.3, isolated=5)
+"""The demo district of ``demo-files`` and ``bench replan``."""
 LanguageOption = Annotated[
     Language,
     typer.Option(
@@ -382,9 +386,7 @@ def demo_command(
     """Generate the demo district (150 clients, 30 caregivers, 30% absent, 5 isolated),
     plan the crisis day, check the plan and print the summary."""
     with user_errors():
-        scenario = generate_scenario(
-            GeneratorConfig(clients=150, caregivers=30, absence=0.3, isolated=5)
-        )
+        scenario = generate_scenario(DEMO_DISTRICT)
         scenario_path = directory / "scenario.json"
         save_model(scenario, scenario_path)
         out.print(f"Demo district written to {scenario_path}")
@@ -409,9 +411,7 @@ def bench_planner(
     planners: Annotated[str, typer.Option(help="Planners, comma separated")] = ",".join(
         sorted(PLANNERS)
     ),
-    output: Annotated[Path, typer.Option(help="Folder for the markdown and CSV tables")] = Path(
-        "var/bench"
-    ),
+    output: BenchOutput = Path("var/bench"),
     time_limit: Annotated[
         float | None, typer.Option(help="Optimiser seconds per day (default: its own)")
     ] = None,
@@ -440,12 +440,12 @@ def bench_planner(
             on_row=lambda _row: progress.advance(task),
             time_limit=time_limit,
         )
-    table = Table(title="Planner benchmark (key figures from the plan checker)")
-    for _, label in bench.HEADERS:
-        table.add_column(label, justify="right")
-    for row in rows:
-        values = row.__dict__
-        table.add_row(*(bench.format_cell(k, values[k]) for k, _ in bench.HEADERS))
+    table = _bench_table(
+        "Planner benchmark (key figures from the plan checker)",
+        bench.HEADERS,
+        [asdict(r) for r in rows],
+        bench.format_cell,
+    )
     Console(width=max(out.width, 200)).print(table)  # wide tables stay readable in logs
     md, csv_path = bench.write_outputs(rows, output)
     comparisons = bench.compare(rows)
@@ -493,9 +493,7 @@ def bench_replan(
     at: Annotated[str, typer.Option(help="When each caregiver falls ill, HH:MM")] = "10:30",
     time_limit: ReplanTimeLimit = None,
     iterations: ReplanIterations = None,
-    output: Annotated[Path, typer.Option(help="Folder for the markdown and CSV tables")] = Path(
-        "var/bench"
-    ),
+    output: BenchOutput = Path("var/bench"),
 ) -> None:
     """Let every caregiver with visits after --at fall ill in turn; time each re-plan,
     its stability and the checker's verdict."""
@@ -514,9 +512,7 @@ def bench_replan(
         if scenario_path is not None and plan_path is not None:
             scenario, plan = load_scenario(scenario_path), load_plan(plan_path)
         else:
-            scenario = generate_scenario(
-                GeneratorConfig(clients=150, caregivers=30, absence=0.3, isolated=5)
-            )
+            scenario = generate_scenario(DEMO_DISTRICT)
             with err.status("Planning the demo district…"):
                 plan, _ = _run_plan(scenario, DEFAULT_PLANNER, 0)
         caregivers = bench.ill_caregivers(plan, minute)
@@ -530,12 +526,12 @@ def bench_replan(
                 settings,
                 on_row=lambda _row: progress.advance(task),
             )
-    table = Table(title=f"Re-planning: one caregiver ill at {at}")
-    for _, label in bench.HEADERS:
-        table.add_column(label, justify="right")
-    for row in rows:
-        values = row.__dict__
-        table.add_row(*(bench.format_cell(k, values[k]) for k, _ in bench.HEADERS))
+    table = _bench_table(
+        f"Re-planning: one caregiver ill at {at}",
+        bench.HEADERS,
+        [asdict(r) for r in rows],
+        bench.format_cell,
+    )
     out.print(table)
     out.print(bench.summary_text(bench.summarise(rows)), highlight=False)
     md, csv_path = bench.write_outputs(rows, output)
@@ -543,6 +539,21 @@ def bench_replan(
 
 
 # ---------------------------------------------------------------------- printing
+
+
+def _bench_table(
+    title: str,
+    headers: Sequence[tuple[str, str]],
+    rows: Sequence[Mapping[str, object]],
+    cell: Callable[[str, object], str],
+) -> Table:
+    """A benchmark's rows as a rich table, every column right-aligned."""
+    table = Table(title=title)
+    for _, label in headers:
+        table.add_column(label, justify="right")
+    for row in rows:
+        table.add_row(*(cell(k, row[k]) for k, _ in headers))
+    return table
 
 
 def print_kpis(report: CheckReport) -> None:

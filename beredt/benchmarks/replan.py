@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -49,20 +50,24 @@ class ReplanSummary:
     violations: int
 
 
+def visits_after(plan: Plan, at: int) -> Counter[str]:
+    """Per caregiver, their kept visits on the plan's first day starting at or after
+    ``at``."""
+    day = plan.dates[0]
+    return Counter(
+        caregiver
+        for entry in plan.visits
+        if entry.date == day
+        and entry.decision is Decision.KEPT
+        and entry.start is not None
+        and entry.start >= at
+        for caregiver in entry.caregivers
+    )
+
+
 def ill_caregivers(plan: Plan, at: int) -> list[str]:
     """Caregivers with kept visits on the plan's first day starting at or after ``at``."""
-    day = plan.dates[0]
-    return sorted(
-        {
-            caregiver
-            for entry in plan.visits
-            if entry.date == day
-            and entry.decision is Decision.KEPT
-            and entry.start is not None
-            and entry.start >= at
-            for caregiver in entry.caregivers
-        }
-    )
+    return sorted(visits_after(plan, at))
 
 
 def run(
@@ -75,9 +80,9 @@ def run(
 ) -> list[ReplanRow]:
     """Re-plan ``plan`` once per caregiver of :func:`ill_caregivers`, each falling ill at
     ``at`` on the plan's first day; score every new plan with the checker."""
-    day = plan.dates[0]
+    counts = visits_after(plan, at)
     rows: list[ReplanRow] = []
-    for caregiver in ill_caregivers(plan, at):
+    for caregiver in sorted(counts):
         event = CaregiverIll.model_validate(
             {"type": "caregiver_ill", "caregiver": caregiver, "from": format_clock(at)}
         )
@@ -89,15 +94,7 @@ def run(
         stability = result.plan.replan.stability
         row = ReplanRow(
             caregiver=caregiver,
-            visits_after=sum(
-                1
-                for e in plan.visits
-                if e.date == day
-                and e.decision is Decision.KEPT
-                and caregiver in e.caregivers
-                and e.start is not None
-                and e.start >= at
-            ),
+            visits_after=counts[caregiver],
             seconds=round(seconds, 2),
             unaffected=stability.unaffected,
             unchanged=stability.unchanged,
