@@ -170,6 +170,47 @@ def test_optional_job_is_dropped_when_it_costs_more_than_its_penalty() -> None:
     assert result.served(0)
 
 
+def crowded_pair_model() -> tuple[Model, list[list[int]], tuple[int, int]]:
+    """Two caregivers whose 60-minute shifts are full with a cheap single visit each,
+    and a valuable double-staffed visit that fits only if both drop theirs."""
+    model = line_model([0, 1, 2, 3], caregivers=2, shift_end=60)
+    routes = [
+        [model.add_job(job(1 + c, 0, 5, duration=50, penalty=5, eligible=(c,)))] for c in (0, 1)
+    ]
+    a = model.add_job(job(3, 0, 5, duration=50, group=0, penalty=1000, eligible=(0, 1)))
+    b = model.add_job(job(3, 0, 5, duration=50, group=0, penalty=1000, eligible=(0, 1)))
+    model.add_sync(Sync(a, b, 0, 0))
+    return model, routes, (a, b)
+
+
+@pytest.mark.parametrize("move", ["ruin_recreate", "replace"])
+def test_a_valuable_double_staffed_visit_displaces_cheaper_single_visits(move: str) -> None:
+    model, full, (a, b) = crowded_pair_model()
+    start = model.evaluate(full)
+    assert start.unserved == (a, b)  # the warm start keeps the singles
+    # Only ruin-and-recreate centred on the left-out pair, or only the other moves
+    # (among them one that swaps the pair for a single visit on each route).
+    ruin = 1.0 if move == "ruin_recreate" else 0.0
+    params = SearchParameters(
+        max_iterations=200, seed=4, ruin_probability=ruin, unserved_seed=1.0, repair_share=0.0
+    )
+    result = model.solve(params, initial=full)
+    assert result.served(a) and result.served(b)
+    assert result.starts[a] == result.starts[b]
+    assert result.cost < start.cost - 1000
+
+
+def test_the_group_repair_makes_room_for_a_pair_left_out_after_the_annealing() -> None:
+    model, full, (a, b) = crowded_pair_model()
+    # One move and no ruin: the annealing cannot have served the pair; the last descent
+    # clears both routes at once.
+    params = SearchParameters(max_iterations=1, seed=1, ruin_probability=0.0, unserved_seed=0.0)
+    result = model.solve(params, initial=full)
+    assert result.served(a) and result.served(b)
+    assert result.stats["group_repairs"] == 1
+    assert sorted(result.unserved) == sorted(full[0] + full[1])
+
+
 def random_model(seed: int, jobs: int, caregivers: int, pairs: int) -> Model:
     import random
 

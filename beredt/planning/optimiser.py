@@ -254,7 +254,9 @@ class Optimiser:
         """
         if not result.unserved:
             return result
-        parameters = SearchParameters(time_limit=1.0, max_iterations=1, seed=self.settings.seed)
+        parameters = SearchParameters(
+            time_limit=1.0, max_iterations=1, seed=self.settings.seed, repair_share=0.0
+        )
         routes = job_routes(day_model, result)
         polished = self._verified(day_model, day_model.model.solve(parameters, routes))
         if polished.cost > result.cost:

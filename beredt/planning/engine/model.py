@@ -86,6 +86,14 @@ class SearchParameters:
     by the clock: results are then reproducible for a seed."""
     seed: int = 0
     ruin_probability: float = 0.02
+    unserved_seed: float = 0.5
+    """Share of ruin-and-recreate moves centred on a job left out (a costly one, by a
+    tournament of two) rather than on a served job: they clear room around it."""
+    repair_share: float = 0.1
+    """Share of the time limit kept, after the annealing, for a descent that tries to
+    make room for each double-staffed visit left out in every pair of routes (with
+    ``max_iterations``: after the last move, at most ``max_iterations × repair_share /
+    100`` attempts, and at least 100); 0 turns it off."""
     initial_temperature: float = 0.0
     """The annealing's starting temperature; 0 samples it from the starting solution's
     moves (right for a search from scratch, too hot to stay near a published plan)."""
@@ -177,6 +185,8 @@ class Model:
                 "max_iterations": params.max_iterations,
                 "seed": params.seed,
                 "ruin_probability": params.ruin_probability,
+                "unserved_seed": params.unserved_seed,
+                "repair_share": params.repair_share,
                 "initial_temperature": params.initial_temperature,
                 "final_temperature_ratio": params.final_temperature_ratio,
                 "insert_candidates": params.insert_candidates,

@@ -560,6 +560,8 @@ struct Params {
     long max_iterations = 0;
     uint64_t seed = 0;
     double ruin_probability = 0.02;
+    double unserved_seed = 0.5;  // share of ruins centred on a costly unserved job
+    double repair_share = 0.1;   // of the time limit, kept for the last group repair
     double initial_temperature = 0;  // 0: from sampled move deltas
     double final_temperature_ratio = 1e-4;
     double initial_acceptance = 0.1;  // of the median worsening move, at the sampled start temperature
@@ -589,6 +591,12 @@ public:
                 frac = params_.max_iterations > 0 ? static_cast<double>(it) / params_.max_iterations
                                                   : el / std::max(1e-9, params_.time_limit);
                 if (frac >= 1.0) break;
+                // The last share of the time goes to the group repair when it has work.
+                if (params_.max_iterations == 0 && params_.repair_share > 0 && frac >= 1 - params_.repair_share &&
+                    !repair_checked_) {
+                    repair_checked_ = true;
+                    if (unserved_pairs(best_)) break;
+                }
                 if (progress_ && el - last_report >= 0.5) {
                     last_report = el;
                     progress_(el, best_.sched.cost);
@@ -605,8 +613,94 @@ public:
             step(cur, temp);
         }
         iterations_ = it;
+        if (params_.repair_share > 0 && best_.sched.cost > params_.target_cost) repair_groups();
         return best_;  // every best was evaluated exactly when it was kept
     }
+
+private:
+    bool repair_checked_ = false;
+
+    bool unserved_pairs(const State& s) const {
+        for (int j = 0; j < p_.n_jobs(); ++j)
+            if (s.route_of[j] < 0 && p_.group_of(j).size() == 2 && !p_.elig_list[j].empty()) return true;
+        return false;
+    }
+
+    // A last descent from the best solution for double-staffed visits left out: for
+    // each (costliest first), every pair of eligible routes and five points of its
+    // window, clear room in both routes (``clear_for``) and keep the result if it
+    // costs less. Annealing rarely opens two routes at once late in a short search;
+    // this tries every opening. It stops at the time limit (with ``max_iterations``: after
+    // a budget of attempts), or after one sweep.
+    void repair_groups() {
+        State cur = best_;
+        std::vector<int> todo;
+        std::vector<uint8_t> seen(p_.groups.size(), 0);
+        for (int j = 0; j < p_.n_jobs(); ++j) {
+            const int g = p_.jobs[j].group;
+            if (g < 0 || seen[g] || cur.route_of[j] >= 0 || p_.groups[g].size() != 2) continue;
+            seen[g] = 1;
+            todo.push_back(j);
+        }
+        auto value = [&](int j) {
+            double v = 0;
+            for (int m : p_.group_of(j)) v += p_.jobs[m].penalty;
+            return v;
+        };
+        std::stable_sort(todo.begin(), todo.end(), [&](int a, int b) { return value(a) > value(b); });
+        // Without a clock, a budget of attempts (each costs about as much as a hundred
+        // moves) keeps the sweep in proportion to the search.
+        long attempts = params_.max_iterations > 0
+                            ? std::max(100L, static_cast<long>(params_.max_iterations * params_.repair_share / 100))
+                            : -1;
+        std::vector<int> pair(2);
+        for (int j : todo) {
+            const auto& members = p_.group_of(j);
+            bool placed = false;
+            for (int r1 : p_.elig_list[members[0]]) {
+                for (int r2 : p_.elig_list[members[1]]) {
+                    if (r1 == r2 || placed) continue;
+                    if (p_.elig_list[members[0]] == p_.elig_list[members[1]] && r2 < r1) continue;
+                    for (double u : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+                        if (params_.max_iterations == 0 ? elapsed() >= params_.time_limit : attempts-- == 0) return;
+                        if (cur.route_of[members[0]] >= 0 || cur.route_of[members[1]] >= 0) {
+                            placed = true;
+                            break;
+                        }
+                        pair[0] = r1;
+                        pair[1] = r2;
+                        placed = improve(cur, [&] { return clear_for(cur, j, u, &pair, /*full=*/true); });
+                        if (placed) break;
+                    }
+                }
+            }
+        }
+    }
+
+    // Apply ``move`` to ``cur`` and keep it only if the cost falls (a new best is
+    // evaluated exactly first). True when kept.
+    template <class Move>
+    bool improve(State& cur, Move&& move) {
+        const double before = cur.sched.cost;
+        saved_.clear();
+        Schedule backup = cur.sched;
+        if (move() && evaluate_move(cur, scratch_, true, true) && scratch_.cost < before - 1e-9 &&
+            eval_.run(cur.routes, cur.route_of, probe_) && probe_.cost < before - 1e-9) {
+            std::swap(cur.sched, probe_);
+            saved_.clear();
+            if (cur.sched.cost < best_.sched.cost - 1e-9) best_ = cur;
+            ++repairs_;
+            return true;
+        }
+        restore(cur);
+        cur.sched = std::move(backup);
+        return false;
+    }
+
+    long repairs_ = 0;
+
+public:
+    long repairs() const { return repairs_; }
 
     long iterations() const { return iterations_; }
     long mismatches() const { return mismatches_; }
@@ -785,7 +879,8 @@ private:
 
     // Greedy best insertion of the groups of ``todo`` (unserved ones), in order; a
     // group is kept only if it lowers the cost.
-    void recreate(State& s, const std::vector<int>& todo, bool full) {
+    void recreate(State& s, const std::vector<int>& todo, bool full, bool save_routes = false) {
+        save_inserts_ = save_routes;
         for (int j : todo) {
             if (s.route_of[j] >= 0) continue;
             const auto& g = p_.group_of(j);
@@ -878,6 +973,7 @@ private:
             remove_job(s, j);
         }
         if (best_r < 0) return -1;
+        if (save_inserts_) save(s, best_r);
         insert_job(s, j, best_r, best_pos);
         one_.assign(1, best_r);
         at_.assign(1, best_pos);
@@ -895,6 +991,8 @@ private:
         static const std::vector<uint8_t> no;
         return std::isnan(s.sched.start[j]) ? yes_ : no;
     }
+
+    bool save_inserts_ = false;  // a move's recreate: save each route before it first grows
 
     struct Candidate {
         double est;
@@ -1018,6 +1116,12 @@ private:
         return -1;
     }
 
+    bool any_unserved(const State& s) const {
+        for (int j = 0; j < p_.n_jobs(); ++j)
+            if (s.route_of[j] < 0 && !p_.elig_list[j].empty()) return true;
+        return false;
+    }
+
     // Of two unserved jobs, the one costlier to leave out (a tournament of two).
     int costly_unserved(const State& s) {
         int a = random_unserved(s), b = random_unserved(s);
@@ -1131,7 +1235,8 @@ private:
     // more important visit when there is room for only one).
     bool replace(State& s) {
         int j = costly_unserved(s);
-        if (j < 0 || !p_.group_of(j).empty()) return false;
+        if (j < 0) return false;
+        if (!p_.group_of(j).empty()) return replace_group(s, j);
         const auto& nb = p_.neighbours[j];
         if (nb.empty()) return false;
         int k = nb[rng_.below(static_cast<int>(nb.size()))];
@@ -1143,6 +1248,30 @@ private:
         remove_job(s, k);
         insert_job(s, j, r, at);
         return true;
+    }
+
+    // The same for a double-staffed visit: each member takes the place of a cheaper
+    // single served neighbour, on different routes.
+    bool replace_group(State& s, int j) {
+        const auto& members = p_.group_of(j);
+        double gained = 0, lost = 0;
+        for (int m : members) {
+            if (s.route_of[m] >= 0) return false;
+            gained += p_.jobs[m].penalty;
+        }
+        for (int m : members) {
+            const auto& nb = p_.neighbours[m];
+            if (nb.empty()) return false;
+            int k = nb[rng_.below(static_cast<int>(nb.size()))];
+            int r = s.route_of[k];
+            if (r < 0 || !p_.can(m, r) || !p_.group_of(k).empty() || group_conflict(s, m, r)) return false;
+            lost += p_.jobs[k].penalty;
+            save(s, r);
+            int at = position_of(s, k);
+            remove_job(s, k);
+            insert_job(s, m, r, at);
+        }
+        return lost < gained;
     }
 
     bool remove_served(State& s) {
@@ -1165,9 +1294,65 @@ private:
         return true;
     }
 
+    // Make room for the unserved group of ``seed`` (a double-staffed visit, or visits
+    // tied by gaps): each member goes into a different eligible route at one common
+    // point of the members' windows, the jobs of that route around that time are taken
+    // out, and those are reinserted greedily wherever they fit, the costliest first.
+    // ``u`` places the common point in the windows (0: earliest start, 1: latest);
+    // ``routes``, when given, names the route of each member in turn (else random).
+    bool clear_for(State& s, int seed, double u = -1, const std::vector<int>* routes = nullptr, bool full = false) {
+        const auto members = p_.group_of(seed);
+        if (u < 0) u = rng_.unit();
+        std::vector<int> removed, taken;
+        for (size_t i = 0; i < members.size(); ++i) {
+            const int m = members[i];
+            if (s.route_of[m] >= 0) continue;
+            const Job& jm = p_.jobs[m];
+            double last = std::min(jm.tw_e, jm.hard_e);
+            if (!std::isfinite(last)) last = jm.tw_s + 120.0;
+            const double at = jm.tw_s + u * (last - jm.tw_s);
+            int r = routes ? (*routes)[i] : random_eligible(m, s);
+            if (r >= 0 && routes && (!p_.can(m, r) || group_conflict(s, m, r))) r = -1;
+            if (r < 0 || std::find(taken.begin(), taken.end(), r) != taken.end()) return false;
+            taken.push_back(r);
+            save(s, r);
+            const double slack = 15.0;  // minutes of travel either side
+            for (int o : std::vector<int>(s.routes[r])) {
+                const double st = s.sched.start[o];
+                if (std::isnan(st) || st > at + jm.dur + slack || st + p_.jobs[o].dur < at - slack) continue;
+                for (int x : p_.group_of(o).empty() ? std::vector<int>{o} : p_.group_of(o)) {
+                    if (s.route_of[x] < 0) continue;
+                    save(s, s.route_of[x]);
+                    remove_job(s, x);
+                    removed.push_back(x);
+                }
+            }
+            insert_job(s, m, r, time_position(s, m, r));
+        }
+        if (!reschedule_saved(s)) return false;
+        for (int extra = 0; extra < 3; ++extra) {
+            int u2 = costly_unserved(s);
+            if (u2 >= 0) removed.push_back(u2);
+        }
+        for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
+        std::stable_sort(removed.begin(), removed.end(),
+                         [&](int a, int b) { return p_.jobs[a].penalty > p_.jobs[b].penalty; });
+        recreate(s, removed, full, /*save_routes=*/true);
+        return true;
+    }
+
     // Remove a few related jobs (close in place and time) and reinsert them greedily.
     bool ruin_recreate(State& s) {
-        int seed = random_served(s);
+        // Centred on a served job, or (a share ``unserved_seed`` of the time) on a job left
+        // out: the served jobs near it in place and time make room for it, and it is
+        // reinserted first when it is the costliest (a double-staffed visit needs two
+        // routes free at once, which single moves rarely open).
+        int seed = -1;
+        if (params_.unserved_seed > 0 && any_unserved(s) && rng_.unit() < params_.unserved_seed)
+            seed = costly_unserved(s);
+        const bool left_out = seed >= 0;
+        if (left_out && !p_.group_of(seed).empty() && rng_.unit() < 0.5) return clear_for(s, seed);
+        if (seed < 0) seed = random_served(s);
         if (seed < 0) return false;
         int k = 2 + rng_.below(8);
         const Job& js = p_.jobs[seed];
@@ -1181,16 +1366,20 @@ private:
         int take = std::min<int>(k, static_cast<int>(near.size()));
         std::partial_sort(near.begin(), near.begin() + take, near.end());
         std::vector<int> removed;
+        if (left_out) {
+            for (int m : p_.group_of(seed).empty() ? std::vector<int>{seed} : p_.group_of(seed))
+                if (s.route_of[m] < 0) removed.push_back(m);
+        }
         for (int i = 0; i < take; ++i) {
             for (int m : p_.group_of(near[i].second).empty() ? std::vector<int>{near[i].second}
                                                               : p_.group_of(near[i].second)) {
                 if (s.route_of[m] < 0) continue;
-                for (int r = 0; r < p_.n_cgs(); ++r) save(s, r);  // cheap enough at this rate
+                save(s, s.route_of[m]);
                 remove_job(s, m);
                 removed.push_back(m);
             }
         }
-        if (!evaluate(s, false)) return false;  // exact: every route was saved
+        if (!reschedule_saved(s)) return false;
         // Reinsert, costliest to leave out first (ties in random order), with a few
         // other unserved jobs.
         for (int extra = 0; extra < 3; ++extra) {
@@ -1200,8 +1389,16 @@ private:
         for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
         std::stable_sort(removed.begin(), removed.end(),
                          [&](int a, int b) { return p_.jobs[a].penalty > p_.jobs[b].penalty; });
-        for (int r = 0; r < p_.n_cgs(); ++r) save(s, r);
-        recreate(s, removed, false);
+        recreate(s, removed, false, /*save_routes=*/true);
+        return true;
+    }
+
+    // After jobs left the saved routes: ``s.sched`` becomes their schedule, re-scheduled
+    // from their starts (without group rules, as during a recreate). False when it is
+    // infeasible.
+    bool reschedule_saved(State& s) {
+        if (!evaluate_move(s, probe_, false, true)) return false;
+        std::swap(s.sched, probe_);
         return true;
     }
 };
@@ -1370,6 +1567,8 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     prm.max_iterations = params["max_iterations"].cast<long>();
     prm.seed = params["seed"].cast<uint64_t>();
     prm.ruin_probability = params["ruin_probability"].cast<double>();
+    if (params.contains("unserved_seed")) prm.unserved_seed = params["unserved_seed"].cast<double>();
+    if (params.contains("repair_share")) prm.repair_share = params["repair_share"].cast<double>();
     if (params.contains("initial_temperature")) prm.initial_temperature = params["initial_temperature"].cast<double>();
     if (params.contains("final_temperature_ratio")) prm.final_temperature_ratio = params["final_temperature_ratio"].cast<double>();
     if (params.contains("verify")) prm.verify = params["verify"].cast<bool>();
@@ -1387,6 +1586,7 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     const char* names[] = {"relocate", "swap", "two_opt", "insert", "remove", "replace", "ruin_recreate"};
     for (int k = 0; k < 7; ++k) stats[names[k]] = search.stats[k];
     stats["initial_temperature"] = search.t0_;
+    stats["group_repairs"] = search.repairs();
     stats["exact_check_refusals"] = search.faults();
     stats["partial_mismatches"] = search.mismatches();
     d["stats"] = stats;
