@@ -591,11 +591,12 @@ public:
                 frac = params_.max_iterations > 0 ? static_cast<double>(it) / params_.max_iterations
                                                   : el / std::max(1e-9, params_.time_limit);
                 if (frac >= 1.0) break;
-                // The last share of the time goes to the group repair when it has work.
+                // Near the end, the group repair when it has work; the annealing then goes
+                // on, cold, from the best solution for whatever time is left.
                 if (params_.max_iterations == 0 && params_.repair_share > 0 && frac >= 1 - params_.repair_share &&
                     !repair_checked_) {
                     repair_checked_ = true;
-                    if (unserved_pairs(best_)) break;
+                    if (unserved_pairs(best_) && repair_groups()) cur = best_;
                 }
                 if (progress_ && el - last_report >= 0.5) {
                     last_report = el;
@@ -613,7 +614,8 @@ public:
             step(cur, temp);
         }
         iterations_ = it;
-        if (params_.repair_share > 0 && best_.sched.cost > params_.target_cost) repair_groups();
+        if (params_.max_iterations > 0 && params_.repair_share > 0 && best_.sched.cost > params_.target_cost)
+            repair_groups();
         return best_;  // every best was evaluated exactly when it was kept
     }
 
@@ -632,7 +634,9 @@ private:
     // costs less. Annealing rarely opens two routes at once late in a short search;
     // this tries every opening. It stops at the time limit (with ``max_iterations``: after
     // a budget of attempts), or after one sweep.
-    void repair_groups() {
+    // True when it kept a change.
+    bool repair_groups() {
+        const long before = repairs_;
         State cur = best_;
         std::vector<int> todo;
         std::vector<uint8_t> seen(p_.groups.size(), 0);
@@ -662,7 +666,8 @@ private:
                     if (r1 == r2 || placed) continue;
                     if (p_.elig_list[members[0]] == p_.elig_list[members[1]] && r2 < r1) continue;
                     for (double u : {0.0, 0.25, 0.5, 0.75, 1.0}) {
-                        if (params_.max_iterations == 0 ? elapsed() >= params_.time_limit : attempts-- == 0) return;
+                        if (params_.max_iterations == 0 ? elapsed() >= params_.time_limit : attempts-- == 0)
+                            return repairs_ > before;
                         if (cur.route_of[members[0]] >= 0 || cur.route_of[members[1]] >= 0) {
                             placed = true;
                             break;
@@ -675,6 +680,7 @@ private:
                 }
             }
         }
+        return repairs_ > before;
     }
 
     // Apply ``move`` to ``cur`` and keep it only if the cost falls (a new best is
