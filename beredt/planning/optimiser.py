@@ -117,6 +117,7 @@ class OptimiserSettings:
             time_limit=self.seconds_per_day if seconds is None else seconds,
             max_iterations=self.max_iterations or 0,
             seed=self.seed,
+            repair_single_penalty=MANDATORY,  # class-1 visits left out get the repair too
         )
 
 

@@ -94,6 +94,10 @@ class SearchParameters:
     make room for each double-staffed visit left out in every pair of routes (with
     ``max_iterations``: after the last move, at most ``max_iterations × repair_share /
     100`` attempts, and at least 100); 0 turns it off."""
+    repair_single_penalty: float = INF
+    """Single jobs left out that cost at least this are repaired like double-staffed
+    visits (each eligible route, five points of the window); the planner sets it to
+    the class-1 penalty."""
     initial_temperature: float = 0.0
     """The annealing's starting temperature; 0 samples it from the starting solution's
     moves (right for a search from scratch, too hot to stay near a published plan)."""
@@ -187,6 +191,7 @@ class Model:
                 "ruin_probability": params.ruin_probability,
                 "unserved_seed": params.unserved_seed,
                 "repair_share": params.repair_share,
+                "repair_single_penalty": params.repair_single_penalty,
                 "initial_temperature": params.initial_temperature,
                 "final_temperature_ratio": params.final_temperature_ratio,
                 "insert_candidates": params.insert_candidates,

@@ -562,6 +562,7 @@ struct Params {
     double ruin_probability = 0.02;
     double unserved_seed = 0.5;  // share of ruins centred on a costly unserved job
     double repair_share = 0.1;   // of the time limit, kept for the last group repair
+    double repair_single_penalty = INF;  // single jobs this costly to leave out are repaired too
     double initial_temperature = 0;  // 0: from sampled move deltas
     double final_temperature_ratio = 1e-4;
     double initial_acceptance = 0.1;  // of the median worsening move, at the sampled start temperature
@@ -596,7 +597,7 @@ public:
                 if (params_.max_iterations == 0 && params_.repair_share > 0 && frac >= 1 - params_.repair_share &&
                     !repair_checked_) {
                     repair_checked_ = true;
-                    if (unserved_pairs(best_) && repair_groups()) cur = best_;
+                    if (repair_work(best_) && repair_groups()) cur = best_;
                 }
                 if (progress_ && el - last_report >= 0.5) {
                     last_report = el;
@@ -622,9 +623,17 @@ public:
 private:
     bool repair_checked_ = false;
 
-    bool unserved_pairs(const State& s) const {
+    // Left out and worth the repair: a double-staffed visit, or a single job costing at
+    // least ``repair_single_penalty``.
+    bool repairable(const State& s, int j) const {
+        if (s.route_of[j] >= 0 || p_.elig_list[j].empty()) return false;
+        const auto& g = p_.group_of(j);
+        return g.size() == 2 || (g.empty() && p_.jobs[j].penalty >= params_.repair_single_penalty);
+    }
+
+    bool repair_work(const State& s) const {
         for (int j = 0; j < p_.n_jobs(); ++j)
-            if (s.route_of[j] < 0 && p_.group_of(j).size() == 2 && !p_.elig_list[j].empty()) return true;
+            if (repairable(s, j)) return true;
         return false;
     }
 
@@ -642,12 +651,12 @@ private:
         std::vector<uint8_t> seen(p_.groups.size(), 0);
         for (int j = 0; j < p_.n_jobs(); ++j) {
             const int g = p_.jobs[j].group;
-            if (g < 0 || seen[g] || cur.route_of[j] >= 0 || p_.groups[g].size() != 2) continue;
-            seen[g] = 1;
+            if (!repairable(cur, j) || (g >= 0 && seen[g])) continue;
+            if (g >= 0) seen[g] = 1;
             todo.push_back(j);
         }
         auto value = [&](int j) {
-            double v = 0;
+            double v = p_.group_of(j).empty() ? p_.jobs[j].penalty : 0;
             for (int m : p_.group_of(j)) v += p_.jobs[m].penalty;
             return v;
         };
@@ -657,8 +666,20 @@ private:
         long attempts = params_.max_iterations > 0
                             ? std::max(100L, static_cast<long>(params_.max_iterations * params_.repair_share / 100))
                             : -1;
-        std::vector<int> pair(2);
+        std::vector<int> pair(2), one(1);
         for (int j : todo) {
+            if (p_.group_of(j).empty()) {  // a single job: every eligible route
+                for (int r : p_.elig_list[j]) {
+                    if (cur.route_of[j] >= 0) break;
+                    for (double u : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+                        if (params_.max_iterations == 0 ? elapsed() >= params_.time_limit : attempts-- == 0)
+                            return repairs_ > before;
+                        one[0] = r;
+                        if (improve(cur, [&] { return clear_for(cur, j, u, &one, /*full=*/true); })) break;
+                    }
+                }
+                continue;
+            }
             const auto& members = p_.group_of(j);
             bool placed = false;
             for (int r1 : p_.elig_list[members[0]]) {
@@ -1307,7 +1328,7 @@ private:
     // ``u`` places the common point in the windows (0: earliest start, 1: latest);
     // ``routes``, when given, names the route of each member in turn (else random).
     bool clear_for(State& s, int seed, double u = -1, const std::vector<int>* routes = nullptr, bool full = false) {
-        const auto members = p_.group_of(seed);
+        const auto members = p_.group_of(seed).empty() ? std::vector<int>{seed} : p_.group_of(seed);
         if (u < 0) u = rng_.unit();
         std::vector<int> removed, taken;
         for (size_t i = 0; i < members.size(); ++i) {
@@ -1575,6 +1596,8 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     prm.ruin_probability = params["ruin_probability"].cast<double>();
     if (params.contains("unserved_seed")) prm.unserved_seed = params["unserved_seed"].cast<double>();
     if (params.contains("repair_share")) prm.repair_share = params["repair_share"].cast<double>();
+    if (params.contains("repair_single_penalty"))
+        prm.repair_single_penalty = params["repair_single_penalty"].cast<double>();
     if (params.contains("initial_temperature")) prm.initial_temperature = params["initial_temperature"].cast<double>();
     if (params.contains("final_temperature_ratio")) prm.final_temperature_ratio = params["final_temperature_ratio"].cast<double>();
     if (params.contains("verify")) prm.verify = params["verify"].cast<bool>();
