@@ -211,6 +211,25 @@ def test_the_group_repair_makes_room_for_a_pair_left_out_after_the_annealing() -
     assert sorted(result.unserved) == sorted(full[0] + full[1])
 
 
+@pytest.mark.parametrize("threshold", [1e6, math.inf])
+def test_the_repair_takes_costly_single_jobs_at_its_threshold(threshold: float) -> None:
+    # A life-critical job only caregiver 0 may do, behind a cheap job caregiver 1 could
+    # take over: serving it takes two changes at once.
+    model = line_model([0, 1, 2], caregivers=2, shift_end=60)
+    cheap = model.add_job(job(1, 0, 5, duration=50, penalty=10, eligible=(0, 1)))
+    critical = model.add_job(job(2, 0, 5, duration=50, penalty=1e6, eligible=(0,)))
+    params = SearchParameters(
+        max_iterations=1, seed=1, ruin_probability=0.0, repair_single_penalty=threshold
+    )
+    result = model.solve(params, initial=[[cheap], []])
+    if threshold <= 1e6:
+        assert result.served(critical) and result.served(cheap)
+        assert result.routes[0].jobs == (critical,) and result.routes[1].jobs == (cheap,)
+    else:  # below the threshold, single jobs are not the repair's business
+        assert not result.served(critical)
+        assert result.stats["group_repairs"] == 0
+
+
 def random_model(seed: int, jobs: int, caregivers: int, pairs: int) -> Model:
     import random
 
