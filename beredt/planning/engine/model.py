@@ -90,8 +90,9 @@ class SearchParameters:
     """Share of ruin-and-recreate moves centred on a job left out (a costly one, by a
     tournament of two) rather than on a served job: they clear room around it."""
     repair_share: float = 0.1
-    """Share of the time limit kept, after the annealing, for a descent that tries to
-    make room for each double-staffed visit left out in every pair of routes (with
+    """Share of the time limit kept, near the end of the annealing, for a descent that
+    tries to make room for each double-staffed visit left out in every pair of routes
+    (and for single jobs costing ``repair_single_penalty`` or more, in every route) (with
     ``max_iterations``: after the last move, at most ``max_iterations × repair_share /
     100`` attempts, and at least 100); 0 turns it off."""
     repair_single_penalty: float = INF

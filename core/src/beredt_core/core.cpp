@@ -88,6 +88,11 @@ struct Problem {
         int g = jobs[job].group;
         return g < 0 ? none : groups[g];
     }
+    // The jobs that are served or left out together with ``job``: its group, or itself.
+    std::vector<int> members_of(int job) const {
+        const auto& g = group_of(job);
+        return g.empty() ? std::vector<int>{job} : g;
+    }
 };
 
 // ------------------------------------------------------------------------ schedule
@@ -637,13 +642,13 @@ private:
         return false;
     }
 
-    // A last descent from the best solution for double-staffed visits left out: for
-    // each (costliest first), every pair of eligible routes and five points of its
-    // window, clear room in both routes (``clear_for``) and keep the result if it
-    // costs less. Annealing rarely opens two routes at once late in a short search;
-    // this tries every opening. It stops at the time limit (with ``max_iterations``: after
-    // a budget of attempts), or after one sweep.
-    // True when it kept a change.
+    // A last descent from the best solution for the jobs ``repairable`` names: for each
+    // (costliest first), every eligible route (pair of routes for a double-staffed
+    // visit) and five points of its window, clear room (``clear_for``) and keep the
+    // result if it costs less. Annealing rarely opens two routes at once late in a
+    // short search; this tries every opening. It stops at the time limit (with
+    // ``max_iterations``: after a budget of attempts), or after one sweep. True when it
+    // kept a change.
     bool repair_groups() {
         const long before = repairs_;
         State cur = best_;
@@ -656,8 +661,8 @@ private:
             todo.push_back(j);
         }
         auto value = [&](int j) {
-            double v = p_.group_of(j).empty() ? p_.jobs[j].penalty : 0;
-            for (int m : p_.group_of(j)) v += p_.jobs[m].penalty;
+            double v = 0;
+            for (int m : p_.members_of(j)) v += p_.jobs[m].penalty;
             return v;
         };
         std::stable_sort(todo.begin(), todo.end(), [&](int a, int b) { return value(a) > value(b); });
@@ -666,38 +671,30 @@ private:
         long attempts = params_.max_iterations > 0
                             ? std::max(100L, static_cast<long>(params_.max_iterations * params_.repair_share / 100))
                             : -1;
-        std::vector<int> pair(2), one(1);
+        std::vector<std::vector<int>> openings;  // per opening, a route for each member
         for (int j : todo) {
-            if (p_.group_of(j).empty()) {  // a single job: every eligible route
-                for (int r : p_.elig_list[j]) {
-                    if (cur.route_of[j] >= 0) break;
-                    for (double u : {0.0, 0.25, 0.5, 0.75, 1.0}) {
-                        if (params_.max_iterations == 0 ? elapsed() >= params_.time_limit : attempts-- == 0)
-                            return repairs_ > before;
-                        one[0] = r;
-                        if (improve(cur, [&] { return clear_for(cur, j, u, &one, /*full=*/true); })) break;
-                    }
-                }
-                continue;
+            const std::vector<int> members = p_.members_of(j);
+            openings.clear();
+            if (members.size() == 1) {
+                for (int r : p_.elig_list[j]) openings.push_back({r});
+            } else {
+                const auto& first = p_.elig_list[members[0]];
+                const auto& second = p_.elig_list[members[1]];
+                const bool alike = first == second;  // then each pair of routes once
+                for (int r1 : first)
+                    for (int r2 : second)
+                        if (r1 != r2 && !(alike && r2 < r1)) openings.push_back({r1, r2});
             }
-            const auto& members = p_.group_of(j);
             bool placed = false;
-            for (int r1 : p_.elig_list[members[0]]) {
-                for (int r2 : p_.elig_list[members[1]]) {
-                    if (r1 == r2 || placed) continue;
-                    if (p_.elig_list[members[0]] == p_.elig_list[members[1]] && r2 < r1) continue;
-                    for (double u : {0.0, 0.25, 0.5, 0.75, 1.0}) {
-                        if (params_.max_iterations == 0 ? elapsed() >= params_.time_limit : attempts-- == 0)
-                            return repairs_ > before;
-                        if (cur.route_of[members[0]] >= 0 || cur.route_of[members[1]] >= 0) {
-                            placed = true;
-                            break;
-                        }
-                        pair[0] = r1;
-                        pair[1] = r2;
-                        placed = improve(cur, [&] { return clear_for(cur, j, u, &pair, /*full=*/true); });
-                        if (placed) break;
-                    }
+            for (size_t k = 0; k < openings.size() && !placed; ++k) {
+                for (double u : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+                    // Served already when an earlier repair reinserted it with what it moved.
+                    placed = std::any_of(members.begin(), members.end(), [&](int m) { return cur.route_of[m] >= 0; });
+                    if (placed) break;
+                    if (params_.max_iterations == 0 ? elapsed() >= params_.time_limit : attempts-- == 0)
+                        return repairs_ > before;
+                    placed = improve(cur, [&] { return clear_for(cur, j, u, &openings[k], /*full=*/true); });
+                    if (placed) break;
                 }
             }
         }
@@ -910,8 +907,7 @@ private:
         save_inserts_ = save_routes;
         for (int j : todo) {
             if (s.route_of[j] >= 0) continue;
-            const auto& g = p_.group_of(j);
-            std::vector<int> members = g.empty() ? std::vector<int>{j} : g;
+            const std::vector<int> members = p_.members_of(j);
             const double before = s.sched.cost;
             std::vector<std::pair<int, std::vector<int>>> undo;
             bool ok = true;
@@ -1244,9 +1240,7 @@ private:
     bool insert_unserved(State& s) {
         int j = costly_unserved(s);
         if (j < 0) return false;
-        const auto& g = p_.group_of(j);
-        std::vector<int> members = g.empty() ? std::vector<int>{j} : g;
-        for (int m : members) {
+        for (int m : p_.members_of(j)) {
             if (s.route_of[m] >= 0) return false;
             int k = served_neighbour(s, m, false);
             int r = k >= 0 ? s.route_of[k] : random_eligible(m, s);
@@ -1304,8 +1298,7 @@ private:
     bool remove_served(State& s) {
         int j = random_served(s);
         if (j < 0) return false;
-        const auto& g = p_.group_of(j);
-        std::vector<int> members = g.empty() ? std::vector<int>{j} : g;
+        const std::vector<int> members = p_.members_of(j);
         // Leaving jobs out saves at most the whole routing cost; when their penalty
         // exceeds that by far more than the temperature, the move cannot be accepted
         // (e^-50), so it is not costed at all.
@@ -1328,7 +1321,7 @@ private:
     // ``u`` places the common point in the windows (0: earliest start, 1: latest);
     // ``routes``, when given, names the route of each member in turn (else random).
     bool clear_for(State& s, int seed, double u = -1, const std::vector<int>* routes = nullptr, bool full = false) {
-        const auto members = p_.group_of(seed).empty() ? std::vector<int>{seed} : p_.group_of(seed);
+        const std::vector<int> members = p_.members_of(seed);
         if (u < 0) u = rng_.unit();
         std::vector<int> removed, taken;
         for (size_t i = 0; i < members.size(); ++i) {
@@ -1347,7 +1340,7 @@ private:
             for (int o : std::vector<int>(s.routes[r])) {
                 const double st = s.sched.start[o];
                 if (std::isnan(st) || st > at + jm.dur + slack || st + p_.jobs[o].dur < at - slack) continue;
-                for (int x : p_.group_of(o).empty() ? std::vector<int>{o} : p_.group_of(o)) {
+                for (int x : p_.members_of(o)) {
                     if (s.route_of[x] < 0) continue;
                     save(s, s.route_of[x]);
                     remove_job(s, x);
@@ -1357,14 +1350,7 @@ private:
             insert_job(s, m, r, time_position(s, m, r));
         }
         if (!reschedule_saved(s)) return false;
-        for (int extra = 0; extra < 3; ++extra) {
-            int u2 = costly_unserved(s);
-            if (u2 >= 0) removed.push_back(u2);
-        }
-        for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
-        std::stable_sort(removed.begin(), removed.end(),
-                         [&](int a, int b) { return p_.jobs[a].penalty > p_.jobs[b].penalty; });
-        recreate(s, removed, full, /*save_routes=*/true);
+        reinsert(s, removed, full);
         return true;
     }
 
@@ -1394,12 +1380,11 @@ private:
         std::partial_sort(near.begin(), near.begin() + take, near.end());
         std::vector<int> removed;
         if (left_out) {
-            for (int m : p_.group_of(seed).empty() ? std::vector<int>{seed} : p_.group_of(seed))
+            for (int m : p_.members_of(seed))
                 if (s.route_of[m] < 0) removed.push_back(m);
         }
         for (int i = 0; i < take; ++i) {
-            for (int m : p_.group_of(near[i].second).empty() ? std::vector<int>{near[i].second}
-                                                              : p_.group_of(near[i].second)) {
+            for (int m : p_.members_of(near[i].second)) {
                 if (s.route_of[m] < 0) continue;
                 save(s, s.route_of[m]);
                 remove_job(s, m);
@@ -1407,8 +1392,13 @@ private:
             }
         }
         if (!reschedule_saved(s)) return false;
-        // Reinsert, costliest to leave out first (ties in random order), with a few
-        // other unserved jobs.
+        reinsert(s, removed, false);
+        return true;
+    }
+
+    // Reinsert ``removed`` with a few other unserved jobs, costliest to leave out first
+    // (ties in random order), saving each route before it first grows.
+    void reinsert(State& s, std::vector<int>& removed, bool full) {
         for (int extra = 0; extra < 3; ++extra) {
             int u = costly_unserved(s);
             if (u >= 0) removed.push_back(u);
@@ -1416,8 +1406,7 @@ private:
         for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
         std::stable_sort(removed.begin(), removed.end(),
                          [&](int a, int b) { return p_.jobs[a].penalty > p_.jobs[b].penalty; });
-        recreate(s, removed, false, /*save_routes=*/true);
-        return true;
+        recreate(s, removed, full, /*save_routes=*/true);
     }
 
     // After jobs left the saved routes: ``s.sched`` becomes their schedule, re-scheduled
