@@ -461,21 +461,56 @@ def bench_convergence(
     clients: Annotated[int, typer.Option(help="Clients in the generated district")] = 130,
     caregivers: Annotated[int, typer.Option(help="Caregivers on the register")] = 43,
     absence: Annotated[float, typer.Option(help="Share absent")] = 0.3,
-    seed: Annotated[int, typer.Option(help="Seed")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the district and the first search")] = 1,
     seconds: Annotated[float, typer.Option(help="The short time limit")] = 30.0,
     factor: Annotated[float, typer.Option(help="The long limit is this many times longer")] = 10,
+    runs: Annotated[
+        int, typer.Option(min=1, help="Short runs, with search seeds SEED, SEED+1, …")
+    ] = 1,
 ) -> None:
     """Plan one day at a short and a long time limit; how close is the short one?"""
     from beredt.benchmarks import planner as bench
 
-    with err.status("Planning at both time limits…"):
-        result = bench.convergence(clients, caregivers, absence, seed, seconds, factor)
+    with err.status("Planning…") as status:
+        result = bench.convergence(
+            clients,
+            caregivers,
+            absence,
+            seed,
+            seconds,
+            factor,
+            runs,
+            lambda what: status.update(f"Planning the day: {what}…"),
+        )
+    table = Table(
+        title=f"{result.visits} visits, {result.caregivers} caregivers at work: "
+        f"{seconds:g} s against {seconds * factor:g} s"
+    )
+    for label in (
+        "search seed",
+        "seconds",
+        "objective",
+        "care kept (min)",
+        "difference",
+        "kept care by priority",
+        "difference",
+    ):
+        table.add_column(label, justify="right")
+    for run in (*result.short, result.long):
+        short = run is not result.long
+        table.add_row(
+            str(run.search_seed),
+            f"{run.seconds:g}",
+            f"{run.cost:,.0f}",
+            str(run.care_minutes),
+            f"{result.care_difference(run):+.2%}" if short else "",
+            f"{run.kept_value:,.0f}",
+            f"{result.value_difference(run):+.2%}" if short else "",
+        )
+    out.print(table)
     out.print(
-        f"{result.visits} visits, {result.caregivers} caregivers at work: engine objective "
-        f"{result.cost_short:.1f} at {seconds:g} s vs {result.cost_long:.1f} at "
-        f"{seconds * factor:g} s (gap {result.cost_gap:+.2%}); care kept "
-        f"{result.care_minutes_short} vs {result.care_minutes_long} minutes "
-        f"(gap {result.care_gap:+.2%})",
+        f"{result.within()} of {len(result.short)} short runs keep care minutes within 2 % "
+        "of the long run (difference: short against long; negative keeps less)",
         highlight=False,
     )
 

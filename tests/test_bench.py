@@ -159,3 +159,71 @@ def test_replan_bench_command_writes_its_tables(tmp_path: Path) -> None:
     assert csv_lines[0].startswith("caregiver,visits_after,seconds")
     assert len(csv_lines) - 1 == table.count("\n| s")  # one row per ill caregiver
     assert len(csv_lines) > 1
+
+
+def test_convergence_runs_each_search_seed_against_one_long_run() -> None:
+    seen: list[str] = []
+    result = bench.convergence(
+        20, 6, 0.3, seed=4, seconds=0.2, factor=2, runs=2, progress=seen.append
+    )
+    assert [run.search_seed for run in result.short] == [4, 5]
+    assert [run.seconds for run in result.short] == [0.2, 0.2]
+    assert (result.long.search_seed, result.long.seconds) == (4, 0.4)
+    assert len(seen) == 3 and seen[-1] == "search seed 4, 0.4 s"
+    for run in result.short:
+        assert result.care_difference(run) == run.care_minutes / result.long.care_minutes - 1
+        assert result.value_difference(run) == run.kept_value / result.long.kept_value - 1
+    assert result.within(limit=10.0) == 2
+    assert result.within(limit=-10.0) == 0
+
+
+def test_kept_value_weighs_kept_visits_by_the_objective() -> None:
+    from beredt.domain.policy import Decision
+    from beredt.planning import make_plan
+    from beredt.planning.day_model import MANDATORY, visit_penalty
+
+    scenario = generate_scenario(GeneratorConfig(clients=20, caregivers=6, absence=0.3, seed=2))
+    plan = make_plan(scenario, HaversineTravel(), planner="greedy", created_at=bench.FIXED_TIME)
+    kept = [e for e in plan.visits if e.decision is Decision.KEPT]
+    value = bench.kept_value(scenario, plan)
+    # Class-1 visits count without the mandatory constant, so far below a million each.
+    assert 0 < value < MANDATORY
+    for entry in (
+        next(e for e in kept if scenario.visit_by_id(e.visit).task.priority_class == 1),
+        next(e for e in kept if scenario.visit_by_id(e.visit).task.priority_class > 1),
+    ):
+        visit = scenario.visit_by_id(entry.visit)
+        weight = visit_penalty(scenario, visit, entry.date)
+        if visit.task.priority_class == 1:
+            weight -= MANDATORY * visit.task.caregivers
+        dropped = entry.model_copy(update={"decision": Decision.CANCELLED})
+        fewer = plan.model_copy(
+            update={"visits": [dropped if e is entry else e for e in plan.visits]}
+        )
+        assert bench.kept_value(scenario, fewer) == value - weight
+        assert weight > 0
+
+
+def test_bench_convergence_prints_each_run() -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "convergence",
+            "--clients",
+            "20",
+            "--caregivers",
+            "6",
+            "--seconds",
+            "0.2",
+            "--factor",
+            "2",
+            "--runs",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # the table wraps to the terminal's width
+    assert "of 2 short runs keep care minutes within 2 % of the long run" in text
+    rows = [line for line in result.output.splitlines() if "0.2 │" in line or "0.4 │" in line]
+    assert len(rows) == 3  # two short runs and the long one
