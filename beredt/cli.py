@@ -482,31 +482,32 @@ def bench_convergence(
             runs,
             lambda what: status.update(f"Planning the day: {what}…"),
         )
-    table = Table(
-        title=f"{result.visits} visits, {result.caregivers} caregivers at work: "
+    rows = [
+        {
+            "seed": str(run.search_seed),
+            "seconds": f"{run.seconds:g}",
+            "objective": f"{run.cost:,.0f}",
+            "care": str(run.care_minutes),
+            "care_diff": f"{result.care_difference(run):+.2%}" if run is not result.long else "",
+            "value": f"{run.kept_value:,.0f}",
+            "value_diff": f"{result.value_difference(run):+.2%}" if run is not result.long else "",
+        }
+        for run in (*result.short, result.long)
+    ]
+    headers = [
+        ("seed", "search seed"),
+        ("seconds", "seconds"),
+        ("objective", "objective"),
+        ("care", "care kept (min)"),
+        ("care_diff", "difference"),
+        ("value", "kept care by priority"),
+        ("value_diff", "difference"),
+    ]
+    title = (
+        f"{result.visits} visits, {result.caregivers} caregivers at work: "
         f"{seconds:g} s against {seconds * factor:g} s"
     )
-    for label in (
-        "search seed",
-        "seconds",
-        "objective",
-        "care kept (min)",
-        "difference",
-        "kept care by priority",
-        "difference",
-    ):
-        table.add_column(label, justify="right")
-    for run in (*result.short, result.long):
-        short = run is not result.long
-        table.add_row(
-            str(run.search_seed),
-            f"{run.seconds:g}",
-            f"{run.cost:,.0f}",
-            str(run.care_minutes),
-            f"{result.care_difference(run):+.2%}" if short else "",
-            f"{run.kept_value:,.0f}",
-            f"{result.value_difference(run):+.2%}" if short else "",
-        )
+    table = _bench_table(title, headers, rows, lambda _key, value: str(value))
     out.print(table)
     out.print(
         f"{result.within()} of {len(result.short)} short runs keep care minutes within 2 % "
