@@ -43,11 +43,19 @@ from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
 from beredt.io import load_plan
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
-from beredt.planning.day_model import MANDATORY, visit_penalty
+from beredt.planning.day_model import MANDATORY, DayModel, mandatory, visit_penalty
 from beredt.planning.engine.model import Model, Result, SearchParameters
 from beredt.planning.engine.model import ProgressCallback as EngineProgress
 from beredt.planning.engine.model import Route as EngineRoute
-from beredt.planning.optimiser import EngineFault, Optimiser, OptimiserSettings, day_budget
+from beredt.planning.optimiser import (
+    DOUBLE_STAFFED_MIN_MOVES,
+    DOUBLE_STAFFED_MIN_SECONDS,
+    EngineFault,
+    Optimiser,
+    OptimiserSettings,
+    _DayProgress,
+    day_budget,
+)
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from tests.fixtures import TRAVEL, small_scenario
 
@@ -619,3 +627,66 @@ def test_a_warm_start_the_engine_refuses_is_trimmed_not_dropped() -> None:
     ours = check_plan(scenario, plan, TRAVEL).kpis
     theirs = check_plan(scenario, greedy(scenario), TRAVEL).kpis
     assert ours.class1_coverage >= theirs.class1_coverage
+
+
+# ------------------------------------------------------- double-staffed care first
+
+
+def _double_staffed_day(moves_per_job: int) -> tuple[Optimiser, DayModel, list[list[int]]]:
+    scenario = generate_scenario(
+        GeneratorConfig(clients=40, caregivers=12, absence=0.3, isolated=1, seed=31)
+    )
+    visits = scenario.visits_on(scenario.start_date)
+    jobs = sum(visit.task.caregivers for visit in visits)
+    settings = OptimiserSettings(max_iterations=moves_per_job * jobs, seed=1)
+    optimiser = Optimiser(scenario, TRAVEL, settings)
+    day_model, initial = optimiser._day_model(scenario.start_date, visits)
+    return optimiser, day_model, initial
+
+
+def test_double_staffed_care_is_planned_before_the_single_visits() -> None:
+    """The phase before the whole day's search keeps only class-1 and double-staffed
+    jobs in its routes, each double-staffed visit on two routes at one start, and at
+    least as many of them as the warm start, where single visits fill the routes."""
+    optimiser, day_model, initial = _double_staffed_day(DOUBLE_STAFFED_MIN_MOVES)
+    tick = _DayProgress(None, 0, 1, 10.0, optimiser.settings)
+    jobs = day_model.job_visit
+    doubles = {j for j, visit in enumerate(jobs) if visit.task.caregivers == 2}
+    assert doubles
+    routes, seconds = optimiser._double_staffed_first(day_model, initial, 10.0, 10.0, tick)
+    served = [j for route in routes for j in route]
+    assert served and all(mandatory(jobs[j]) or j in doubles for j in served)
+    result = day_model.model.evaluate(routes)  # feasible as it stands
+    route_of = {j: route.caregiver for route in result.routes for j in route.jobs}
+    for visit_id, pair in day_model.jobs_of.items():
+        if len(pair) == 2:
+            kept = [result.served(j) for j in pair]
+            assert kept[0] == kept[1], visit_id
+            if kept[0]:
+                assert result.starts[pair[0]] == result.starts[pair[1]]
+                assert route_of[pair[0]] != route_of[pair[1]]
+    before = sum(1 for route in initial for j in route if j in doubles)
+    assert sum(1 for j in served if j in doubles) >= before
+    assert 0 <= seconds <= 10.0
+
+
+def test_the_phase_is_skipped_when_the_budget_is_too_small_for_it() -> None:
+    """Below :data:`DOUBLE_STAFFED_MIN_MOVES` moves (or seconds) per job the whole
+    day's search would not have the time to rebuild the single visits' routes."""
+    optimiser, day_model, initial = _double_staffed_day(DOUBLE_STAFFED_MIN_MOVES - 1)
+    tick = _DayProgress(None, 0, 1, 10.0, optimiser.settings)
+    assert optimiser._double_staffed_first(day_model, initial, 10.0, 7.0, tick) == (initial, 7.0)
+    jobs = len(day_model.job_visit)
+    by_time = Optimiser(optimiser.scenario, TRAVEL, OptimiserSettings(time_limit=1.0))
+    assert not by_time._time_for_double_staffed_first(jobs, DOUBLE_STAFFED_MIN_SECONDS * jobs / 2)
+    assert by_time._time_for_double_staffed_first(jobs, DOUBLE_STAFFED_MIN_SECONDS * jobs)
+
+
+def test_without_double_staffed_visits_the_phase_is_skipped() -> None:
+    scenario = small_scenario()
+    day = scenario.start_date
+    singles = [v for v in scenario.visits_on(day) if v.task.caregivers == 1]
+    optimiser = Optimiser(scenario, TRAVEL, OptimiserSettings(max_iterations=10**9))
+    day_model, initial = optimiser._day_model(day, singles)
+    tick = _DayProgress(None, 0, 1, 10.0, optimiser.settings)
+    assert optimiser._double_staffed_first(day_model, initial, 10.0, 7.0, tick) == (initial, 7.0)

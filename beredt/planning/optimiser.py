@@ -69,6 +69,15 @@ PROGRESS_STEPS = 100
 CLASS1_SHARE = 0.3
 """At most this share of a day's search goes to keeping class-1 care alone first
 (:meth:`Optimiser._class1_first`)."""
+DOUBLE_STAFFED_SHARE = 0.2
+"""This share of a day's search goes to class-1 and double-staffed care together before
+the whole day is searched (:meth:`Optimiser._double_staffed_first`)."""
+DOUBLE_STAFFED_MIN_SECONDS = 0.05
+DOUBLE_STAFFED_MIN_MOVES = 5_000
+"""That phase runs only when the day's budget gives each job at least this many seconds
+(or moves): with less, the whole day's search has too little time to rebuild the single
+visits' routes around the double-staffed ones, and keeps less care (``docs/engine.md``,
+sixth round)."""
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -181,19 +190,13 @@ class Optimiser:
     def _plan_day(
         self, day: dt.date, visits: list[Visit], seconds: float, tick: _DayProgress
     ) -> list[PlannedVisit]:
-        # The greedy baseline on the same visits gives the warm start and tells which
-        # infection-team members already serve each isolated client. (Its day planner
-        # is used directly: the rolling horizon here is the optimiser's own.)
-        prefetch_travel(self.scenario, self.travel, day, visits)
-        greedy = GreedyPlanner(self.scenario, self.travel)
-        greedy_entries = greedy._plan_day(day, visits)
-        pairs = infection_team_pairs(self.scenario, day, visits, greedy_entries)
-        day_model = build_day_model(self.scenario, self.travel, day, visits, pairs)
+        day_model, initial = self._day_model(day, visits)
         result: Result | None = None
         verdicts: dict[str, Verdict] = {}
         if day_model.staff and day_model.job_visit:
-            initial = warm_start(day_model, greedy_entries, greedy.routes)
+            budget = seconds
             initial, seconds = self._class1_first(day_model, initial, seconds, tick)
+            initial, seconds = self._double_staffed_first(day_model, initial, budget, seconds, tick)
             found = self._search(day_model, initial, seconds, tick)
             result, verdicts = repair(
                 self.scenario, day_model, self._polish(day_model, found), self.travel
@@ -201,6 +204,20 @@ class Optimiser:
             self.results[day] = result
         decided = self._translate(day_model, result, verdicts)
         return sorted(decided, key=lambda e: (e.start if e.start is not None else -1, e.visit))
+
+    def _day_model(self, day: dt.date, visits: list[Visit]) -> tuple[DayModel, list[list[int]]]:
+        """The day's engine model and the warm start. The greedy baseline on the same
+        visits gives the warm start and tells which infection-team members already
+        serve each isolated client. (Its day planner is used directly: the rolling
+        horizon here is the optimiser's own.)"""
+        prefetch_travel(self.scenario, self.travel, day, visits)
+        greedy = GreedyPlanner(self.scenario, self.travel)
+        greedy_entries = greedy._plan_day(day, visits)
+        pairs = infection_team_pairs(self.scenario, day, visits, greedy_entries)
+        day_model = build_day_model(self.scenario, self.travel, day, visits, pairs)
+        if not (day_model.staff and day_model.job_visit):
+            return day_model, []
+        return day_model, warm_start(day_model, greedy_entries, greedy.routes)
 
     def _class1_first(
         self, day_model: DayModel, initial: list[list[int]], seconds: float, tick: _DayProgress
@@ -218,24 +235,85 @@ class Optimiser:
         placed = {j for route in initial for j in route}
         if not mandatory_jobs or all(j in placed for j in mandatory_jobs):
             return initial, seconds
-        part, old_of = day_model.model.subset(mandatory_jobs)
-        new_of = {old: new for new, old in enumerate(old_of)}
-        start = [[new_of[j] for j in route if j in new_of] for route in initial]
         base = self.settings.search_parameters(seconds * CLASS1_SHARE)
         parameters = replace(
             base,
             max_iterations=max(1, base.max_iterations // 3) if base.max_iterations else 0,
             target_cost=MANDATORY / 2,
         )
+        routes, found = self._search_part(day_model, initial, mandatory_jobs, parameters, tick)
+        left = max(0.0, seconds - found.seconds)
+        if sum(len(r) for r in routes) <= sum(1 for j in mandatory_jobs if j in placed):
+            return initial, left  # no more class-1 care than the warm start keeps
+        return routes, left
+
+    def _double_staffed_first(
+        self,
+        day_model: DayModel,
+        initial: list[list[int]],
+        budget: float,
+        seconds: float,
+        tick: _DayProgress,
+    ) -> tuple[list[list[int]], float]:
+        """Before the whole day, search the class-1 and double-staffed jobs alone for
+        :data:`DOUBLE_STAFFED_SHARE` of the day's ``budget`` (or that share of its moves)
+        and start the whole day's search from their routes; the single visits of other
+        classes are then inserted around them.
+
+        A double-staffed visit needs two routes free at the same time. When single
+        visits fill the routes first, as in the greedy warm start, the search has to
+        take several of them out at once to fit one in, which a short search rarely
+        does; planned first, the double-staffed visits form teams (the same two
+        caregivers through several of them) and the single visits go to whoever is
+        free. It runs only when the day's budget is large enough for that to pay
+        (:meth:`_time_for_double_staffed_first`). Measured in ``docs/engine.md`` (sixth
+        round). Returns the start and the seconds left for the day.
+        """
+        if not any(visit.task.caregivers == 2 for visit in day_model.job_visit):
+            return initial, seconds
+        if not self._time_for_double_staffed_first(len(day_model.job_visit), budget):
+            return initial, seconds
+        jobs = [
+            j
+            for j, visit in enumerate(day_model.job_visit)
+            if mandatory(visit) or visit.task.caregivers == 2
+        ]
+        base = self.settings.search_parameters(budget * DOUBLE_STAFFED_SHARE)
+        moves = base.max_iterations
+        parameters = replace(
+            base, max_iterations=max(1, round(moves * DOUBLE_STAFFED_SHARE)) if moves else 0
+        )
+        routes, found = self._search_part(day_model, initial, jobs, parameters, tick)
+        return routes, max(0.0, seconds - found.seconds)
+
+    def _time_for_double_staffed_first(self, jobs: int, budget: float) -> bool:
+        """Whether the day's ``budget`` (seconds, or the settings' moves) is large enough
+        for :meth:`_double_staffed_first` to pay: at least
+        :data:`DOUBLE_STAFFED_MIN_SECONDS` (or :data:`DOUBLE_STAFFED_MIN_MOVES`) per job."""
+        moves = self.settings.max_iterations
+        if moves:
+            return moves >= DOUBLE_STAFFED_MIN_MOVES * jobs
+        return budget >= DOUBLE_STAFFED_MIN_SECONDS * jobs
+
+    def _search_part(
+        self,
+        day_model: DayModel,
+        initial: list[list[int]],
+        jobs: list[int],
+        parameters: SearchParameters,
+        tick: _DayProgress,
+    ) -> tuple[list[list[int]], Result]:
+        """Search the day's model with only ``jobs``, from ``initial`` without the other
+        jobs; the routes found (in the day's job indices) and the engine's result."""
+        part, old_of = day_model.model.subset(jobs)
+        new_of = {old: new for new, old in enumerate(old_of)}
+        start = [[new_of[j] for j in route if j in new_of] for route in initial]
         found = part.solve(parameters, start, tick.engine)
         routes: list[list[int]] = [[] for _ in day_model.staff]
         for route in found.routes:
             routes[route.caregiver] = [old_of[j] for j in route.jobs]
         tick.offset += found.seconds
-        left = max(0.0, seconds - found.seconds)
-        if sum(len(r) for r in routes) <= sum(1 for j in placed if j in new_of):
-            return initial, left  # no more class-1 care than the warm start keeps
-        return routes, left
+        return routes, found
 
     def _search(
         self, day_model: DayModel, initial: list[list[int]], seconds: float, tick: _DayProgress
