@@ -690,3 +690,31 @@ def test_without_double_staffed_visits_the_phase_is_skipped() -> None:
     day_model, initial = optimiser._day_model(day, singles)
     tick = _DayProgress(None, 0, 1, 10.0, optimiser.settings)
     assert optimiser._double_staffed_first(day_model, initial, 10.0, 7.0, tick) == (initial, 7.0)
+
+
+def test_a_plan_with_double_staffed_care_first_passes_the_checker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a budget above the threshold the phase runs inside ``plan`` (its search
+    holds only class-1 and double-staffed jobs), and the plan is valid, with every
+    kept double-staffed visit on two caregivers at one start."""
+    scenario = generate_scenario(
+        GeneratorConfig(clients=15, caregivers=6, absence=0.2, isolated=1, seed=5)
+    )
+    visits = scenario.visits_on(scenario.start_date)
+    jobs = sum(visit.task.caregivers for visit in visits)
+    parts: list[int] = []
+    search_part = Optimiser._search_part
+
+    def spy(self: Optimiser, day_model: DayModel, *args: object, **kwargs: object) -> object:
+        parts.append(len(args[1]))  # type: ignore[arg-type]
+        return search_part(self, day_model, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Optimiser, "_search_part", spy)
+    plan = optimise(scenario, iterations=DOUBLE_STAFFED_MIN_MOVES * jobs, seed=2)
+    assert_valid(scenario, plan)
+    first = sum(v.task.caregivers for v in visits if v.task.caregivers == 2 or mandatory(v))
+    assert first in parts  # the double-staffed phase's search over exactly those jobs
+    doubles = [e for e in kept(plan) if scenario.task_by_id[e.task][1].caregivers == 2]
+    assert doubles
+    assert all(len(set(entry.caregivers)) == 2 for entry in doubles)
