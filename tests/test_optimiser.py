@@ -44,16 +44,16 @@ from beredt.domain.scenario import Scenario, Visit
 from beredt.io import load_plan
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.day_model import MANDATORY, DayModel, mandatory, visit_penalty
-from beredt.planning.engine.model import Model, Result, SearchParameters
+from beredt.planning.engine.model import EngineCaregiver, Job, Model, Result, SearchParameters
 from beredt.planning.engine.model import ProgressCallback as EngineProgress
 from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.optimiser import (
-    DOUBLE_STAFFED_MIN_MOVES,
-    DOUBLE_STAFFED_MIN_SECONDS,
+    DOUBLE_STAFFED_MAX_LOAD,
     EngineFault,
     Optimiser,
     OptimiserSettings,
     _DayProgress,
+    care_load,
     day_budget,
 )
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
@@ -632,15 +632,14 @@ def test_a_warm_start_the_engine_refuses_is_trimmed_not_dropped() -> None:
 # ------------------------------------------------------- double-staffed care first
 
 
-def _double_staffed_day(moves_per_job: int) -> tuple[Optimiser, DayModel, list[list[int]]]:
+def _double_staffed_day(caregivers: int) -> tuple[Optimiser, DayModel, list[list[int]]]:
     scenario = generate_scenario(
-        GeneratorConfig(clients=40, caregivers=12, absence=0.3, isolated=1, seed=31)
+        GeneratorConfig(clients=40, caregivers=caregivers, absence=0.3, isolated=1, seed=31)
     )
-    visits = scenario.visits_on(scenario.start_date)
-    jobs = sum(visit.task.caregivers for visit in visits)
-    settings = OptimiserSettings(max_iterations=moves_per_job * jobs, seed=1)
-    optimiser = Optimiser(scenario, TRAVEL, settings)
-    day_model, initial = optimiser._day_model(scenario.start_date, visits)
+    optimiser = Optimiser(scenario, TRAVEL, OptimiserSettings(max_iterations=100_000, seed=1))
+    day_model, initial = optimiser._day_model(
+        scenario.start_date, scenario.visits_on(scenario.start_date)
+    )
     return optimiser, day_model, initial
 
 
@@ -648,7 +647,8 @@ def test_double_staffed_care_is_planned_before_the_single_visits() -> None:
     """The phase before the whole day's search keeps only class-1 and double-staffed
     jobs in its routes, each double-staffed visit on two routes at one start, and at
     least as many of them as the warm start, where single visits fill the routes."""
-    optimiser, day_model, initial = _double_staffed_day(DOUBLE_STAFFED_MIN_MOVES)
+    optimiser, day_model, initial = _double_staffed_day(caregivers=12)
+    assert care_load(day_model.model) <= DOUBLE_STAFFED_MAX_LOAD
     tick = _DayProgress(None, 0, 1, 10.0, optimiser.settings)
     jobs = day_model.job_visit
     doubles = {j for j, visit in enumerate(jobs) if visit.task.caregivers == 2}
@@ -670,16 +670,23 @@ def test_double_staffed_care_is_planned_before_the_single_visits() -> None:
     assert 0 <= seconds <= 10.0
 
 
-def test_the_phase_is_skipped_when_the_budget_is_too_small_for_it() -> None:
-    """Below :data:`DOUBLE_STAFFED_MIN_MOVES` moves (or seconds) per job the whole
-    day's search would not have the time to rebuild the single visits' routes."""
-    optimiser, day_model, initial = _double_staffed_day(DOUBLE_STAFFED_MIN_MOVES - 1)
+def test_the_phase_is_skipped_on_a_day_short_of_staff() -> None:
+    """Above :data:`DOUBLE_STAFFED_MAX_LOAD` the day is mostly triage, and the whole
+    day's search starts from the warm start as it is."""
+    optimiser, day_model, initial = _double_staffed_day(caregivers=8)
+    assert care_load(day_model.model) > DOUBLE_STAFFED_MAX_LOAD
     tick = _DayProgress(None, 0, 1, 10.0, optimiser.settings)
     assert optimiser._double_staffed_first(day_model, initial, 10.0, 7.0, tick) == (initial, 7.0)
-    jobs = len(day_model.job_visit)
-    by_time = Optimiser(optimiser.scenario, TRAVEL, OptimiserSettings(time_limit=1.0))
-    assert not by_time._time_for_double_staffed_first(jobs, DOUBLE_STAFFED_MIN_SECONDS * jobs / 2)
-    assert by_time._time_for_double_staffed_first(jobs, DOUBLE_STAFFED_MIN_SECONDS * jobs)
+
+
+def test_care_load_is_care_over_working_time() -> None:
+    model = Model(matrices=[[[0.0]]])
+    model.add_caregiver(EngineCaregiver(0, 0, shift_start=0, shift_end=480, break_duration=30))
+    model.add_caregiver(EngineCaregiver(0, 0, shift_start=0, shift_end=600, max_work=450))
+    for duration in (300, 240, 180):
+        model.add_job(Job(location=0, duration=duration, earliest=0, latest=600))
+    assert care_load(model) == pytest.approx(720 / (450 + 450))
+    assert care_load(Model(matrices=[[[0.0]]])) == float("inf")
 
 
 def test_without_double_staffed_visits_the_phase_is_skipped() -> None:
@@ -695,14 +702,13 @@ def test_without_double_staffed_visits_the_phase_is_skipped() -> None:
 def test_a_plan_with_double_staffed_care_first_passes_the_checker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With a budget above the threshold the phase runs inside ``plan`` (its search
-    holds only class-1 and double-staffed jobs), and the plan is valid, with every
-    kept double-staffed visit on two caregivers at one start."""
+    """On a day with room to spare the phase runs inside ``plan`` (its search holds
+    only class-1 and double-staffed jobs), and the plan is valid, with every kept
+    double-staffed visit on two caregivers at one start."""
     scenario = generate_scenario(
         GeneratorConfig(clients=15, caregivers=6, absence=0.2, isolated=1, seed=5)
     )
     visits = scenario.visits_on(scenario.start_date)
-    jobs = sum(visit.task.caregivers for visit in visits)
     parts: list[int] = []
     search_part = Optimiser._search_part
 
@@ -711,7 +717,7 @@ def test_a_plan_with_double_staffed_care_first_passes_the_checker(
         return search_part(self, day_model, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Optimiser, "_search_part", spy)
-    plan = optimise(scenario, iterations=DOUBLE_STAFFED_MIN_MOVES * jobs, seed=2)
+    plan = optimise(scenario, iterations=50_000, seed=2)
     assert_valid(scenario, plan)
     first = sum(v.task.caregivers for v in visits if v.task.caregivers == 2 or mandatory(v))
     assert first in parts  # the double-staffed phase's search over exactly those jobs

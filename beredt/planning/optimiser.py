@@ -47,7 +47,7 @@ from beredt.planning.day_model import (
 )
 from beredt.planning.decisions import kept_entry, not_kept_entry
 from beredt.planning.eligibility import ineligibility, needs_team
-from beredt.planning.engine.model import Result, SearchParameters
+from beredt.planning.engine.model import Model, Result, SearchParameters
 from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.greedy import GreedyPlanner, ProgressCallback
 from beredt.planning.language import _, join_names
@@ -72,17 +72,16 @@ CLASS1_SHARE = 0.3
 DOUBLE_STAFFED_SHARE = 0.2
 """This share of a day's search goes to class-1 and double-staffed care together before
 the whole day is searched (:meth:`Optimiser._double_staffed_first`)."""
-DOUBLE_STAFFED_MIN_SECONDS = 0.05
-DOUBLE_STAFFED_MIN_MOVES = 5_000
-"""That phase runs only when the day's budget gives each job at least this many seconds
-(or moves): with less, the whole day's search has too little time to rebuild the single
-visits' routes around the double-staffed ones, and keeps less care (``docs/engine.md``,
-sixth round)."""
+DOUBLE_STAFFED_MAX_LOAD = 0.75
+"""That phase runs only on days whose care takes at most this share of the working time
+at hand (:func:`care_load`). On busier days most of the work is triage, which single
+visits dominate: there it kept less care (``docs/engine.md``, sixth round)."""
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
     "Optimiser",
     "OptimiserSettings",
+    "care_load",
     "day_budget",
     "plan_optimised",
     "visit_penalty",
@@ -265,13 +264,14 @@ class Optimiser:
         take several of them out at once to fit one in, which a short search rarely
         does; planned first, the double-staffed visits form teams (the same two
         caregivers through several of them) and the single visits go to whoever is
-        free. It runs only when the day's budget is large enough for that to pay
-        (:meth:`_time_for_double_staffed_first`). Measured in ``docs/engine.md`` (sixth
-        round). Returns the start and the seconds left for the day.
+        free. It runs only on days with room to spare, where fitting the double-staffed
+        visits in is the hard part, not triage (:data:`DOUBLE_STAFFED_MAX_LOAD`).
+        Measured in ``docs/engine.md`` (sixth round). Returns the start and the seconds
+        left for the day.
         """
         if not any(visit.task.caregivers == 2 for visit in day_model.job_visit):
             return initial, seconds
-        if not self._time_for_double_staffed_first(len(day_model.job_visit), budget):
+        if care_load(day_model.model) > DOUBLE_STAFFED_MAX_LOAD:
             return initial, seconds
         jobs = [
             j
@@ -285,15 +285,6 @@ class Optimiser:
         )
         routes, found = self._search_part(day_model, initial, jobs, parameters, tick)
         return routes, max(0.0, seconds - found.seconds)
-
-    def _time_for_double_staffed_first(self, jobs: int, budget: float) -> bool:
-        """Whether the day's ``budget`` (seconds, or the settings' moves) is large enough
-        for :meth:`_double_staffed_first` to pay: at least
-        :data:`DOUBLE_STAFFED_MIN_SECONDS` (or :data:`DOUBLE_STAFFED_MIN_MOVES`) per job."""
-        moves = self.settings.max_iterations
-        if moves:
-            return moves >= DOUBLE_STAFFED_MIN_MOVES * jobs
-        return budget >= DOUBLE_STAFFED_MIN_SECONDS * jobs
 
     def _search_part(
         self,
@@ -505,6 +496,18 @@ class _DayProgress:
     def done(self) -> None:
         if self.progress is not None:
             self.progress(self.base + PROGRESS_STEPS, self.total)
+
+
+def care_load(model: Model) -> float:
+    """The day's care (every job's duration) as a share of the caregivers' working time
+    (shift or maximum working time, whichever is shorter, less the break); travel is
+    not counted. Above 1 not all care can be kept."""
+    work = sum(
+        max(0.0, min(c.shift_end - c.shift_start, c.max_work) - c.break_duration)
+        for c in model.caregivers
+    )
+    care = sum(job.duration for job in model.jobs)
+    return care / work if work > 0 else math.inf
 
 
 def day_budget(remaining: float, today: int, later: int) -> float:
