@@ -10,6 +10,7 @@ tests are fast and reproducible."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -49,6 +50,7 @@ from beredt.planning.engine.model import ProgressCallback as EngineProgress
 from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.optimiser import (
     DOUBLE_STAFFED_MAX_LOAD,
+    MIN_SEARCH_SHARE,
     EngineFault,
     Optimiser,
     OptimiserSettings,
@@ -491,6 +493,50 @@ def test_a_time_limit_is_recorded_in_the_plan() -> None:
     plan = make_plan(scenario, TRAVEL, planner="optimiser", created_at=WHEN, time_limit=0.2)
     assert plan.time_limit == 0.2
     assert_valid(scenario, plan)
+
+
+def _search_seconds(monkeypatch: pytest.MonkeyPatch, settings: OptimiserSettings) -> float:
+    """The seconds the day's search phases get when the warm start and model take at
+    least 0.3 s (a sleep added to them)."""
+    given_seconds: list[float] = []
+    day_model = Optimiser._day_model
+    class1_first = Optimiser._class1_first
+
+    def slow_day_model(self: Optimiser, day: dt.date, visits: list[Visit]) -> object:
+        time.sleep(0.3)
+        return day_model(self, day, visits)
+
+    def spy(
+        self: Optimiser, model: DayModel, initial: list[list[int]], seconds: float, tick: object
+    ) -> object:
+        given_seconds.append(seconds)
+        return class1_first(self, model, initial, seconds, tick)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Optimiser, "_day_model", slow_day_model)
+    monkeypatch.setattr(Optimiser, "_class1_first", spy)
+    scenario = small_scenario().model_copy(update={"days": 1})
+    plan = Optimiser(scenario, TRAVEL, settings).plan(WHEN)
+    assert_valid(scenario, plan)
+    (seconds,) = given_seconds
+    return seconds
+
+
+def test_the_time_limit_pays_for_the_warm_start_and_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a time limit the day's seconds cover the greedy warm start and the model as
+    well as the search, so a 30 s limit means a plan in about 30 s; the search keeps at
+    least a quarter of them however slow the first two were."""
+    assert _search_seconds(monkeypatch, OptimiserSettings(time_limit=0.4)) == pytest.approx(
+        0.4 * MIN_SEARCH_SHARE
+    )
+
+
+def test_with_iterations_the_budget_does_not_depend_on_the_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = OptimiserSettings(time_limit=0.4, max_iterations=2_000)
+    assert _search_seconds(monkeypatch, settings) == pytest.approx(0.4)
 
 
 # ------------------------------------------------------------------------- the CLI

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
@@ -63,12 +64,16 @@ from beredt.travel import MatrixCache, TravelProvider
 LOG = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 10.0
-"""Seconds of search per day (on average over the horizon) when no limit is given."""
+"""Seconds per day (on average over the horizon) when no limit is given: warm start,
+model and search."""
 PROGRESS_STEPS = 100
 """Progress is reported in hundredths of each day's search."""
 CLASS1_SHARE = 0.3
 """At most this share of a day's search goes to keeping class-1 care alone first
 (:meth:`Optimiser._class1_first`)."""
+MIN_SEARCH_SHARE = 0.25
+"""With a time limit, the greedy warm start and the day's model are paid out of the day's
+seconds; the search keeps at least this share of them however long those took."""
 DOUBLE_STAFFED_SHARE = 0.2
 """This share of a day's search goes to class-1 and double-staffed care together before
 the whole day is searched (:meth:`Optimiser._double_staffed_first`)."""
@@ -92,13 +97,15 @@ __all__ = [
 class OptimiserSettings:
     """How long the optimiser searches.
 
-    ``time_limit`` is seconds of search per day of the horizon (``None``:
-    :data:`DEFAULT_TIME_LIMIT`). The horizon's budget, ``time_limit × days``, is split
-    over the days in proportion to their visits (:meth:`Optimiser.plan`), so a busy
-    weekday gets more of it than a quiet Sunday. ``max_iterations``, when given,
-    replaces the clock: each day's search stops after that many moves and cools by
-    moves, so the same seed and iterations give the same plan on any machine. ``seed``
-    seeds every day's search.
+    ``time_limit`` is seconds per day of the horizon (``None``:
+    :data:`DEFAULT_TIME_LIMIT`) for the greedy warm start, the day's model and the
+    search together (the search keeps at least :data:`MIN_SEARCH_SHARE` of them); the
+    check of the engine's routes and the plan's text come on top. The horizon's budget,
+    ``time_limit × days``, is split over the days in proportion to their visits
+    (:meth:`Optimiser.plan`), so a busy weekday gets more of it than a quiet Sunday.
+    ``max_iterations``, when given, replaces the clock: each day's search stops after
+    that many moves and cools by moves, so the same seed and iterations give the same
+    plan on any machine. ``seed`` seeds every day's search.
     """
 
     time_limit: float | None = None
@@ -189,7 +196,12 @@ class Optimiser:
     def _plan_day(
         self, day: dt.date, visits: list[Visit], seconds: float, tick: _DayProgress
     ) -> list[PlannedVisit]:
+        started = time.perf_counter()
         day_model, initial = self._day_model(day, visits)
+        if not self.settings.max_iterations:
+            # The day's seconds cover the warm start and the model as well as the search.
+            spent = time.perf_counter() - started
+            seconds = max(seconds * MIN_SEARCH_SHARE, seconds - spent)
         result: Result | None = None
         verdicts: dict[str, Verdict] = {}
         if day_model.staff and day_model.job_visit:
@@ -533,9 +545,9 @@ def plan_optimised(
     time_limit: float | None = None,
     max_iterations: int | None = None,
 ) -> Plan:
-    """Plan ``scenario`` with the optimiser: ``time_limit`` seconds of search per day
-    (default :data:`DEFAULT_TIME_LIMIT`; over several days the budget is shared out by
-    each day's visits), or exactly ``max_iterations`` moves per day when given
-    (reproducible: the same seed and iterations give the same plan)."""
+    """Plan ``scenario`` with the optimiser: ``time_limit`` seconds per day for warm
+    start, model and search (default :data:`DEFAULT_TIME_LIMIT`; over several days the
+    budget is shared out by each day's visits), or exactly ``max_iterations`` moves per
+    day when given (reproducible: the same seed and iterations give the same plan)."""
     settings = OptimiserSettings(time_limit=time_limit, max_iterations=max_iterations, seed=seed)
     return Optimiser(scenario, travel, settings).plan(created_at, progress)
