@@ -487,6 +487,7 @@ def bench_convergence(
         {
             "seed": str(run.search_seed),
             "seconds": f"{run.seconds:g}",
+            "wall": f"{run.wall:.1f}",
             "objective": f"{run.cost:,.0f}",
             "care": str(run.care_minutes),
             "care_diff": f"{result.care_difference(run):+.2%}" if run is not result.long else "",
@@ -498,6 +499,7 @@ def bench_convergence(
     headers = [
         ("seed", "search seed"),
         ("seconds", "seconds"),
+        ("wall", "planned in (s)"),
         ("objective", "objective"),
         ("care", "care kept (min)"),
         ("care_diff", "difference"),

@@ -227,3 +227,4 @@ def test_bench_convergence_prints_each_run() -> None:
     assert "of 2 short runs keep care minutes within 2 % of the long run" in text
     rows = [line for line in result.output.splitlines() if "0.2 │" in line or "0.4 │" in line]
     assert len(rows) == 3  # two short runs and the long one
+    assert "planned in (s)" in text

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from beredt.checker import check_plan
-from beredt.domain.model import AvailabilityStatus, Competence
+from beredt.domain.model import AvailabilityStatus, Competence, Shift
 from beredt.domain.plan import Plan, PlannedVisit
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
 from beredt.planning.greedy import GreedyPlanner
+from beredt.planning.schedule import Schedule, Slot, Stop
+from beredt.travel import client_place, office_place
 from tests.fixtures import TRAVEL, small_scenario
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -160,3 +165,46 @@ def test_shortfall_advice_names_medication_delegation_below_nurse_level() -> Non
     shortfall = summarise_shortfall(scenario, [(medication, medication.due_date)])
     assert shortfall.slots[0].medication
     assert "who may give medication short by" in shortfall.message
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(5, 60)), max_size=8),
+    st.integers(420, 1_300),
+    st.integers(0, 300),
+    st.integers(5, 90),
+)
+def test_slots_skip_only_gaps_that_cannot_hold_the_visit(
+    gaps_and_lengths: list[tuple[int, int]], earliest: int, width: int, duration: int
+) -> None:
+    """``Schedule.slots`` stops at the first gap after the window and skips gaps that
+    close too early without looking up their travel; what it yields is exactly every
+    position a full scan finds."""
+    scenario = small_scenario()
+    caregiver = scenario.caregivers[0]
+    shift = Shift(start=420, end=1_320)
+    office = office_place("u", scenario.units[0].office.location)
+    homes = [client_place(c.id, c.location) for c in scenario.clients]
+    schedule = Schedule(caregiver, scenario.start_date, shift, office, TRAVEL)
+    clock = shift.start
+    for k, (gap, length) in enumerate(gaps_and_lengths):
+        clock += gap
+        if clock + length > shift.end:
+            break
+        schedule.stops.append(Stop(f"v{k}", homes[k % len(homes)], clock, clock + length))
+        clock += length
+    place, latest = homes[-1], earliest + width
+
+    def full_scan() -> list[Slot]:
+        found = []
+        for position in range(len(schedule.stops) + 1):
+            before, free_from, after, busy_from = schedule._gap(position)
+            to_visit = schedule._minutes(before, place)
+            from_visit = schedule._minutes(place, after)
+            lo = max(earliest, free_from + to_visit)
+            hi = min(latest, busy_from - from_visit - duration)
+            if lo <= hi:
+                added = to_visit + from_visit - schedule._minutes(before, after)
+                found.append(Slot(position, lo, hi, added))
+        return found
+
+    assert list(schedule.slots(place, duration, earliest, latest)) == full_scan()

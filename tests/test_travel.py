@@ -66,3 +66,39 @@ def test_travel_obeys_the_triangle_inequality_up_to_rounding(
         <= travel.minutes(pa, pb, mode) + travel.minutes(pb, pc, mode) + 1
     )
     assert travel.minutes(pa, pb, mode) == travel.minutes(pb, pa, mode)
+
+
+places_strategy = st.lists(coords, min_size=1, max_size=8).map(
+    lambda locations: [Place(f"p{k}", loc) for k, loc in enumerate(locations)]
+)
+
+
+@given(places_strategy)
+def test_a_whole_matrix_holds_the_same_minutes_as_each_pair(places: list[Place]) -> None:
+    """The matrix is computed once per unordered pair, with each place's trigonometry
+    done once; every entry is still exactly what ``minutes`` gives for that pair."""
+    travel = HaversineTravel()
+    for mode in TransportMode:
+        matrix = travel.matrix(places, mode)
+        assert matrix == [[travel.minutes(a, b, mode) for b in places] for a in places]
+
+
+def test_a_cached_matrix_serves_its_pairs_and_parts_without_asking_again() -> None:
+    inner = CountingTravel()
+    cache = MatrixCache(inner)
+    third = Place("c", Location(lat=59.9, lon=10.7))
+    places = [Place("a", ASKER), Place("b", SANDVIKA), third]
+    full = cache.matrix(places, TransportMode.CAR)
+    assert inner.calls == 0  # the provider's own matrix, not pair by pair
+    assert cache.matrix([third, places[0]], TransportMode.CAR) == [
+        [full[2][2], full[2][0]],
+        [full[0][2], full[0][0]],
+    ]
+    assert cache.minutes(places[1], third, TransportMode.CAR) == full[1][2]
+    assert inner.calls == 0
+    elsewhere = Place("d", Location(lat=60.0, lon=11.0))
+    cache.minutes(places[0], elsewhere, TransportMode.CAR)
+    cache.minutes(places[0], elsewhere, TransportMode.CAR)
+    assert inner.calls == 1  # a pair outside every matrix: asked once
+    assert cache.minutes(places[0], places[1], TransportMode.BIKE) > full[0][1]
+    assert inner.calls == 2  # another mode is another matrix

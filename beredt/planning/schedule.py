@@ -58,9 +58,17 @@ class Schedule:
         return before, free_from, after, busy_from
 
     def slots(self, place: Place, duration: int, earliest: int, latest: int) -> Iterator[Slot]:
-        """Every position where a visit at ``place`` fits with a start in the window."""
+        """Every position where a visit at ``place`` fits with a start in the window.
+
+        The stops are in time order, so once a gap opens after ``latest`` no later gap
+        can hold the visit, and a gap that closes before ``earliest`` plus the visit's
+        duration cannot either: neither needs its travel looked up."""
         for position in range(len(self.stops) + 1):
             before, free_from, after, busy_from = self._gap(position)
+            if free_from > latest:
+                break
+            if busy_from - duration < earliest:
+                continue
             to_visit = self._minutes(before, place)
             from_visit = self._minutes(place, after)
             lo = max(earliest, free_from + to_visit)

@@ -68,7 +68,26 @@ class HaversineTravel:
         return math.ceil(km / self.speeds_kmh[mode] * 60 - 1e-9)
 
     def matrix(self, places: Sequence[Place], mode: TransportMode) -> list[list[int]]:
-        return [[self.minutes(a, b, mode) for b in places] for a in places]
+        """The same minutes as :meth:`minutes` pair by pair, computed once per unordered
+        pair (the distance is symmetric) with each place's trigonometry done once."""
+        speed = self.speeds_kmh[mode]
+        points = [(math.radians(p.location.lat), math.radians(p.location.lon)) for p in places]
+        cosines = [math.cos(lat) for lat, _ in points]
+        size = len(places)
+        rows = [[0] * size for _ in range(size)]
+        for i in range(size):
+            lat1, lon1 = points[i]
+            cos1 = cosines[i]
+            row = rows[i]
+            for j in range(i + 1, size):
+                lat2, lon2 = points[j]
+                h = (
+                    math.sin((lat2 - lat1) / 2) ** 2
+                    + cos1 * cosines[j] * math.sin((lon2 - lon1) / 2) ** 2
+                )
+                km = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h))) * self.detour_factor
+                row[j] = rows[j][i] = math.ceil(km / speed * 60 - 1e-9)
+        return rows
 
 
 class MatrixCache:
@@ -78,25 +97,40 @@ class MatrixCache:
     def __init__(self, provider: TravelProvider) -> None:
         self.provider = provider
         self._cache: dict[tuple[str, str, TransportMode], int] = {}
+        self._blocks: dict[TransportMode, list[tuple[dict[str, int], list[list[int]]]]] = {}
+        """Whole matrices asked for, per mode: (place key → row, rows)."""
 
     def minutes(self, origin: Place, destination: Place, mode: TransportMode) -> int:
         key = (origin.key, destination.key, mode)
         value = self._cache.get(key)
         if value is None:
-            value = self.provider.minutes(origin, destination, mode)
+            for index, rows in self._blocks.get(mode, ()):
+                i, j = index.get(origin.key), index.get(destination.key)
+                if i is not None and j is not None:
+                    value = rows[i][j]
+                    break
+            else:
+                value = self.provider.minutes(origin, destination, mode)
             self._cache[key] = value
         return value
 
     def matrix(self, places: Sequence[Place], mode: TransportMode) -> list[list[int]]:
-        if any((a.key, b.key, mode) not in self._cache for a in places for b in places):
-            full = self.provider.matrix(places, mode)
-            for i, a in enumerate(places):
-                for j, b in enumerate(places):
-                    self._cache[(a.key, b.key, mode)] = full[i][j]
-        return [[self._cache[(a.key, b.key, mode)] for b in places] for a in places]
+        keys = [place.key for place in places]
+        for index, rows in self._blocks.get(mode, ()):
+            if all(key in index for key in keys):
+                at = [index[key] for key in keys]
+                return [[rows[i][j] for j in at] for i in at]
+        if all((a, b, mode) in self._cache for a in keys for b in keys):
+            return [[self._cache[(a, b, mode)] for b in keys] for a in keys]
+        full = self.provider.matrix(places, mode)
+        self._blocks.setdefault(mode, []).append(({k: n for n, k in enumerate(keys)}, full))
+        return [list(row) for row in full]
 
     def __len__(self) -> int:
-        return len(self._cache)
+        """Pairs known (asked one by one or inside a whole matrix)."""
+        return len(self._cache) + sum(
+            len(index) ** 2 for blocks in self._blocks.values() for index, _ in blocks
+        )
 
 
 def client_place(client_id: str, location: Location) -> Place:
