@@ -62,8 +62,8 @@ bench: install
 # The full runs behind docs/benchmarks.md and docs/benchmarks-hhcrsp.md (hours, not minutes).
 bench-full: install
 	$(BIN)/beredt bench planner --sizes 100x20,200x40,400x80 --absences 0,0.2,0.3,0.4 --seeds 1,2,3 --time-limit 10 --output var/bench/planner-full
-	$(BIN)/beredt bench convergence --clients 130 --caregivers 43 --absence 0.3 --seconds 30 --seed 1 --runs 4
-	$(BIN)/beredt bench convergence --clients 130 --caregivers 43 --absence 0.3 --seconds 30 --seed 2 --runs 4
+	$(BIN)/beredt bench convergence --clients 130 --caregivers 43 --absence 0.3 --seconds 30 --seed 1 --runs 4 --long-runs 3
+	$(BIN)/beredt bench convergence --clients 130 --caregivers 43 --absence 0.3 --seconds 30 --seed 2 --runs 4 --long-runs 3
 	$(BIN)/beredt bench replan --output var/bench/replan
 	$(BIN)/beredt hhcrsp bench $(HHCRSP)/mankowska --time-limit 60 --seed 1 --output var/bench/hhcrsp-mankowska-60
 	$(BIN)/beredt hhcrsp bench $(HHCRSP)/italian --time-limit 60 --seed 1 --output var/bench/hhcrsp-italian-60

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from beredt.benchmarks import planner as bench
@@ -161,20 +162,32 @@ def test_replan_bench_command_writes_its_tables(tmp_path: Path) -> None:
     assert len(csv_lines) > 1
 
 
-def test_convergence_runs_each_search_seed_against_one_long_run() -> None:
+def test_convergence_runs_each_search_seed_against_the_long_runs() -> None:
     seen: list[str] = []
     result = bench.convergence(
         20, 6, 0.3, seed=4, seconds=0.2, factor=2, runs=2, progress=seen.append
     )
     assert [run.search_seed for run in result.short] == [4, 5]
     assert [run.seconds for run in result.short] == [0.2, 0.2]
-    assert (result.long.search_seed, result.long.seconds) == (4, 0.4)
+    (long,) = result.long
+    assert (long.search_seed, long.seconds) == (4, 0.4)
     assert len(seen) == 3 and seen[-1] == "search seed 4, 0.4 s"
     for run in result.short:
-        assert result.care_difference(run) == run.care_minutes / result.long.care_minutes - 1
-        assert result.value_difference(run) == run.kept_value / result.long.kept_value - 1
+        assert result.care_difference(run) == run.care_minutes / long.care_minutes - 1
+        assert result.value_difference(run) == run.kept_value / long.kept_value - 1
     assert result.within(limit=10.0) == 2
     assert result.within(limit=-10.0) == 0
+
+
+def test_convergence_judges_against_the_mean_of_several_long_runs() -> None:
+    result = bench.convergence(20, 6, 0.3, seed=2, seconds=0.1, factor=2, runs=1, long_runs=2)
+    assert [(run.search_seed, run.seconds) for run in result.long] == [(2, 0.2), (3, 0.2)]
+    mean = (result.long[0].care_minutes + result.long[1].care_minutes) / 2
+    assert result.long_care == mean
+    (short,) = result.short
+    assert result.care_difference(short) == pytest.approx(short.care_minutes / mean - 1)
+    with pytest.raises(ValueError, match="long runs"):
+        bench.convergence(20, 6, 0.3, seed=2, seconds=0.1, long_runs=0)
 
 
 def test_kept_value_weighs_kept_visits_by_the_objective() -> None:
@@ -220,11 +233,14 @@ def test_bench_convergence_prints_each_run() -> None:
             "2",
             "--runs",
             "2",
+            "--long-runs",
+            "2",
         ],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
-    text = " ".join(result.output.split())  # the table wraps to the terminal's width
-    assert "of 2 short runs keep care minutes within 2 % of the long run" in text
-    rows = [line for line in result.output.splitlines() if "0.2 │" in line or "0.4 │" in line]
-    assert len(rows) == 3  # two short runs and the long one
+    text = " ".join(result.output.split())
+    assert "of 2 short runs keep care minutes within 2 % of the long runs' mean" in text
     assert "planned in (s)" in text
+    rows = [line for line in result.output.splitlines() if "0.2 │" in line or "0.4 │" in line]
+    assert len(rows) == 4  # two short runs and two long ones
