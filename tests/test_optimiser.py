@@ -495,9 +495,11 @@ def test_a_time_limit_is_recorded_in_the_plan() -> None:
     assert_valid(scenario, plan)
 
 
-def _search_seconds(monkeypatch: pytest.MonkeyPatch, settings: OptimiserSettings) -> float:
+def _search_seconds(
+    monkeypatch: pytest.MonkeyPatch, settings: OptimiserSettings, jobs: list[int] | None = None
+) -> float:
     """The seconds the day's search phases get when the warm start and model take at
-    least 0.3 s (a sleep added to them)."""
+    least 0.3 s (a sleep added to them); ``jobs`` gets the day's number of jobs."""
     given_seconds: list[float] = []
     day_model = Optimiser._day_model
     class1_first = Optimiser._class1_first
@@ -510,6 +512,8 @@ def _search_seconds(monkeypatch: pytest.MonkeyPatch, settings: OptimiserSettings
         self: Optimiser, model: DayModel, initial: list[list[int]], seconds: float, tick: object
     ) -> object:
         given_seconds.append(seconds)
+        if jobs is not None:
+            jobs.append(len(model.job_visit))
         return class1_first(self, model, initial, seconds, tick)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Optimiser, "_day_model", slow_day_model)
@@ -530,6 +534,22 @@ def test_the_time_limit_pays_for_the_warm_start_and_model(
     assert _search_seconds(monkeypatch, OptimiserSettings(time_limit=0.4)) == pytest.approx(
         0.4 * MIN_SEARCH_SHARE
     )
+
+
+def test_the_time_limit_keeps_time_back_for_the_check_after_the_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each job keeps CHECK_SECONDS_PER_JOB back from the search for checking and
+    repairing its routes, so the whole day fits in the limit."""
+    import beredt.planning.optimiser as optimiser_module
+
+    monkeypatch.setattr(optimiser_module, "CHECK_SECONDS_PER_JOB", 0.01)
+    jobs: list[int] = []
+    seconds = _search_seconds(monkeypatch, OptimiserSettings(time_limit=1.0), jobs)
+    (count,) = jobs
+    assert count > 0
+    assert 1.0 - 0.3 - 0.01 * count > MIN_SEARCH_SHARE  # the floor does not decide here
+    assert MIN_SEARCH_SHARE <= seconds <= 1.0 - 0.3 - 0.01 * count
 
 
 def test_with_iterations_the_budget_does_not_depend_on_the_clock(
