@@ -127,7 +127,7 @@ class MatrixCache:
         return [list(row) for row in full]
 
     def __len__(self) -> int:
-        """Pairs known (asked one by one or inside a whole matrix)."""
+        """Entries held: pairs asked one by one plus the cells of whole matrices."""
         return len(self._cache) + sum(
             len(index) ** 2 for blocks in self._blocks.values() for index, _ in blocks
         )
