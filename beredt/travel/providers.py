@@ -31,11 +31,20 @@ class Place:
 
 def haversine_km(a: Location, b: Location) -> float:
     """Great-circle distance in kilometres."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
+    return _great_circle_km(_point(a), _point(b))
+
+
+def _point(location: Location) -> tuple[float, float, float]:
+    """Latitude and longitude in radians, and the cosine of the latitude."""
+    lat = math.radians(location.lat)
+    return lat, math.radians(location.lon), math.cos(lat)
+
+
+def _great_circle_km(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """The haversine formula on two :func:`_point` s."""
+    lat1, lon1, cos1 = a
+    lat2, lon2, cos2 = b
+    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
 
 
@@ -64,29 +73,23 @@ class HaversineTravel:
             raise ValueError("speeds must be positive")
 
     def minutes(self, origin: Place, destination: Place, mode: TransportMode) -> int:
-        km = haversine_km(origin.location, destination.location) * self.detour_factor
+        return self._whole_minutes(haversine_km(origin.location, destination.location), mode)
+
+    def _whole_minutes(self, straight_km: float, mode: TransportMode) -> int:
+        km = straight_km * self.detour_factor
         return math.ceil(km / self.speeds_kmh[mode] * 60 - 1e-9)
 
     def matrix(self, places: Sequence[Place], mode: TransportMode) -> list[list[int]]:
         """The same minutes as :meth:`minutes` pair by pair, computed once per unordered
         pair (the distance is symmetric) with each place's trigonometry done once."""
-        speed = self.speeds_kmh[mode]
-        points = [(math.radians(p.location.lat), math.radians(p.location.lon)) for p in places]
-        cosines = [math.cos(lat) for lat, _ in points]
+        points = [_point(place.location) for place in places]
         size = len(places)
         rows = [[0] * size for _ in range(size)]
         for i in range(size):
-            lat1, lon1 = points[i]
-            cos1 = cosines[i]
             row = rows[i]
             for j in range(i + 1, size):
-                lat2, lon2 = points[j]
-                h = (
-                    math.sin((lat2 - lat1) / 2) ** 2
-                    + cos1 * cosines[j] * math.sin((lon2 - lon1) / 2) ** 2
-                )
-                km = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h))) * self.detour_factor
-                row[j] = rows[j][i] = math.ceil(km / speed * 60 - 1e-9)
+                km = _great_circle_km(points[i], points[j])
+                row[j] = rows[j][i] = self._whole_minutes(km, mode)
         return rows
 
 
