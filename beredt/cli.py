@@ -226,7 +226,7 @@ def plan_command(
     time_limit: Annotated[
         float | None,
         typer.Option(
-            help=f"Seconds the optimiser plans each day in, greedy warm start and model included "
+            help=f"Seconds the optimiser plans each day in, warm start, model and check included "
             f"(default {DEFAULT_TIME_LIMIT:g}); "
             "a longer horizon's budget is shared out by each day's visits. Greedy ignores it"
         ),

@@ -312,9 +312,9 @@ class ConvergenceRun:
     """Caregiver-minutes of care kept (the checker's ``care_minutes``)."""
     kept_value: float
     """Care kept weighted by priority (:func:`kept_value`)."""
-    wall: float = 0.0
-    """Seconds from the start of planning to the finished plan (the time limit covers
-    warm start, model and search; the check of the routes comes on top)."""
+    wall: float
+    """Seconds from the start of planning to the finished plan (what the time limit
+    covers: warm start, model, search and the check of its routes)."""
 
 
 @dataclass(frozen=True)

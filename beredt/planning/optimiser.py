@@ -65,7 +65,7 @@ LOG = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 10.0
 """Seconds per day (on average over the horizon) when no limit is given: warm start,
-model and search."""
+model, search and the check of its routes."""
 PROGRESS_STEPS = 100
 """Progress is reported in hundredths of each day's search."""
 CLASS1_SHARE = 0.3
@@ -552,7 +552,7 @@ def plan_optimised(
     max_iterations: int | None = None,
 ) -> Plan:
     """Plan ``scenario`` with the optimiser: ``time_limit`` seconds per day for warm
-    start, model and search (default :data:`DEFAULT_TIME_LIMIT`; over several days the
+    start, model, search and check (default :data:`DEFAULT_TIME_LIMIT`; over several days the
     budget is shared out by each day's visits), or exactly ``max_iterations`` moves per
     day when given (reproducible: the same seed and iterations give the same plan)."""
     settings = OptimiserSettings(time_limit=time_limit, max_iterations=max_iterations, seed=seed)
