@@ -200,6 +200,37 @@ def test_a_valuable_double_staffed_visit_displaces_cheaper_single_visits(move: s
     assert result.cost < start.cost - 1000
 
 
+def test_a_recreate_places_a_double_staffed_visit_by_its_whole_penalty() -> None:
+    # Two caregivers with room for either a double-staffed visit (600 per job, 1 200 in
+    # all) or a single visit worth 800, not both. One ruin step takes out the single
+    # visit; the recreate then inserts the costliest to leave out first: the pair as a
+    # whole, not the single visit because each of the pair's jobs is worth less. (Where
+    # it tries each job is partly random: two random routes when no neighbour is
+    # served, so a seed may find no pair of routes; then nothing changes.)
+    model = line_model([0, 1, 2], caregivers=2, shift_end=60)
+    single = model.add_job(job(1, 0, 5, duration=50, penalty=800, eligible=(0, 1)))
+    a = model.add_job(job(2, 0, 5, duration=50, group=0, penalty=600, eligible=(0, 1)))
+    b = model.add_job(job(2, 0, 5, duration=50, group=0, penalty=600, eligible=(0, 1)))
+    model.add_sync(Sync(a, b, 0, 0))
+    start = [[single], []]
+    assert model.evaluate(start).unserved == (a, b)
+    placed = 0
+    for seed in range(1, 9):
+        params = SearchParameters(
+            max_iterations=1, seed=seed, ruin_probability=1.0, unserved_seed=0.0, repair_share=0.0
+        )
+        result = model.solve(params, initial=start)
+        assert result.stats["ruin_recreate"][0] == 1  # the one move is the ruin step
+        if result.served(a):
+            placed += 1
+            assert result.served(b) and result.starts[a] == result.starts[b]
+            assert result.unserved == (single,)
+            assert result.cost < model.evaluate(start).cost - 300
+        else:  # the single visit is back where it was
+            assert result.unserved == (a, b)
+    assert placed >= 4  # 6 of the 8 seeds; with the jobs' own penalties first, none
+
+
 def test_the_group_repair_makes_room_for_a_pair_left_out_after_the_annealing() -> None:
     model, full, (a, b) = crowded_pair_model()
     # One move and no ruin: the annealing cannot have served the pair; the last descent

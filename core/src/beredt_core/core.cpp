@@ -88,6 +88,15 @@ struct Problem {
         int g = jobs[job].group;
         return g < 0 ? none : groups[g];
     }
+    // What leaving ``job`` out costs with the rest of its group (a double-staffed visit's
+    // two jobs carry half of the visit's penalty each).
+    double group_penalty(int job) const {
+        const auto& g = group_of(job);
+        if (g.empty()) return jobs[job].penalty;
+        double v = 0;
+        for (int m : g) v += jobs[m].penalty;
+        return v;
+    }
     // The jobs that are served or left out together with ``job``: its group, or itself.
     std::vector<int> members_of(int job) const {
         const auto& g = group_of(job);
@@ -660,12 +669,8 @@ private:
             if (g >= 0) seen[g] = 1;
             todo.push_back(j);
         }
-        auto value = [&](int j) {
-            double v = 0;
-            for (int m : p_.members_of(j)) v += p_.jobs[m].penalty;
-            return v;
-        };
-        std::stable_sort(todo.begin(), todo.end(), [&](int a, int b) { return value(a) > value(b); });
+        std::stable_sort(todo.begin(), todo.end(),
+                         [&](int a, int b) { return p_.group_penalty(a) > p_.group_penalty(b); });
         // Without a clock, a budget of attempts (each costs about as much as a hundred
         // moves) keeps the sweep in proportion to the search.
         long attempts = params_.max_iterations > 0
@@ -1397,7 +1402,9 @@ private:
     }
 
     // Reinsert ``removed`` with a few other unserved jobs, costliest to leave out first
-    // (ties in random order), saving each route before it first grows.
+    // (a double-staffed visit by the penalty of both its jobs: ranked by each job's half,
+    // such visits came after single visits worth less than the whole and found their
+    // two routes filled; ties in random order), saving each route before it first grows.
     void reinsert(State& s, std::vector<int>& removed, bool full) {
         for (int extra = 0; extra < 3; ++extra) {
             int u = costly_unserved(s);
@@ -1405,7 +1412,7 @@ private:
         }
         for (int i = static_cast<int>(removed.size()) - 1; i > 0; --i) std::swap(removed[i], removed[rng_.below(i + 1)]);
         std::stable_sort(removed.begin(), removed.end(),
-                         [&](int a, int b) { return p_.jobs[a].penalty > p_.jobs[b].penalty; });
+                         [&](int a, int b) { return p_.group_penalty(a) > p_.group_penalty(b); });
         recreate(s, removed, full, /*save_routes=*/true);
     }
 
