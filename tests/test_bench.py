@@ -111,6 +111,8 @@ def test_replan_bench_lets_every_caregiver_with_later_visits_fall_ill() -> None:
         assert row.violations == 0
         assert 0 <= row.unchanged <= row.unaffected
         assert 0.0 <= row.share <= 1.0
+        assert 0 < row.kept <= len(plan.visits)
+        assert 0.0 <= row.class1 <= 1.0
     summary = replan_bench.summarise(rows)
     assert summary.runs == len(rows)
     assert summary.min_share == min(r.share for r in rows)

@@ -54,6 +54,39 @@ def test_travel_waiting_and_tardiness() -> None:
     assert result.routes[0].start == 40 and result.routes[0].end == 120
 
 
+def late_cost_model(late_cost: float) -> tuple[Model, int, int]:
+    """A (30 away, latest 30) and B (5 away, latest 10): whichever comes second is late,
+    A by 10 minutes, B by 55; the travel is the same both ways."""
+    model = line_model([0, 30, 5], caregivers=1)
+    a = model.add_job(job(1, 0, 30, late_cost=late_cost))
+    b = model.add_job(job(2, 0, 10))
+    return model, a, b
+
+
+def test_a_jobs_late_cost_comes_on_top_of_the_tardiness_weight() -> None:
+    model, a, b = late_cost_model(late_cost=10)
+    a_late = model.evaluate([[b, a]])
+    assert a_late.components["tardiness"] == 10
+    assert a_late.components["late_cost"] == 10 * 10
+    b_late = model.evaluate([[a, b]])
+    assert b_late.components["tardiness"] == 55
+    assert b_late.components["late_cost"] == 0
+    assert a_late.cost - b_late.cost == (10 + 100) - 55
+
+
+@pytest.mark.parametrize(("late_cost", "first"), [(0, "b"), (10, "a")])
+def test_the_search_weighs_a_jobs_late_cost(late_cost: float, first: str) -> None:
+    model, a, b = late_cost_model(late_cost)
+    result = model.solve(SearchParameters(max_iterations=500, seed=1))
+    assert result.routes[0].jobs == ((a, b) if first == "a" else (b, a))
+
+
+def test_a_negative_late_cost_is_refused() -> None:
+    model, _, _ = late_cost_model(late_cost=-1)
+    with pytest.raises(ValueError, match="late cost"):
+        model.evaluate([[0, 1]])
+
+
 def test_simultaneous_pair_waits_for_the_later_caregiver() -> None:
     model = line_model([0, 5, 40], caregivers=2)
     a = model.add_job(job(2, 0, 100, group=0, eligible=(0, 1)))

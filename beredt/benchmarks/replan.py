@@ -38,6 +38,10 @@ class ReplanRow:
     unchanged: int
     share: float
     violations: int
+    kept: int = 0
+    """Visits the new plan keeps (the checker's ``visits_kept``)."""
+    class1: float = 1.0
+    """The new plan's class-1 coverage."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class ReplanSummary:
     max_seconds: float
     mean_seconds: float
     violations: int
+    mean_kept: float = 0.0
 
 
 def visits_after(plan: Plan, at: int) -> Counter[str]:
@@ -100,6 +105,8 @@ def run(
             unchanged=stability.unchanged,
             share=stability.share,
             violations=len(report.violations),
+            kept=report.kpis.visits_kept,
+            class1=report.kpis.class1_coverage,
         )
         rows.append(row)
         if on_row is not None:
@@ -117,6 +124,7 @@ def summarise(rows: list[ReplanRow]) -> ReplanSummary:
         max_seconds=max(r.seconds for r in rows),
         mean_seconds=round(statistics.mean(r.seconds for r in rows), 2),
         violations=sum(r.violations for r in rows),
+        mean_kept=round(statistics.mean(r.kept for r in rows), 1),
     )
 
 
@@ -128,11 +136,13 @@ HEADERS = [
     ("unchanged", "unchanged"),
     ("share", "stability"),
     ("violations", "violations"),
+    ("kept", "visits kept"),
+    ("class1", "class 1"),
 ]
 
 
 def format_cell(key: str, value: object) -> str:
-    if key == "share":
+    if key in ("share", "class1"):
         assert isinstance(value, float)
         return f"{value:.1%}"
     return str(value)
@@ -142,7 +152,8 @@ def summary_text(summary: ReplanSummary) -> str:
     return (
         f"{summary.runs} re-plans: stability lowest {summary.min_share:.1%}, mean "
         f"{summary.mean_share:.1%}; re-plan at most {summary.max_seconds:.1f} s (mean "
-        f"{summary.mean_seconds:.1f} s); {summary.violations} violations"
+        f"{summary.mean_seconds:.1f} s); {summary.violations} violations; "
+        f"{summary.mean_kept:.1f} visits kept on average"
     )
 
 

@@ -92,6 +92,11 @@ it: an untouched visit moves to someone else only to keep care worth more than t
 SETTLE_CAREGIVER_BONUS = 30_000.0
 """The same preference in the second phase of the search (:meth:`_DayReplanner._settle`),
 where the care kept is fixed and only changes are weighed."""
+LATE_MINUTES_PER_CHANGE = 5.0
+"""An untouched kept visit that starts more than :data:`STABILITY_TOLERANCE` after its
+published start has changed as much as one given to someone else: each minute beyond
+costs the caregiver preference divided by this, so five minutes late weigh like a
+reassignment (the tardiness weight alone made pushing a whole route back cheap)."""
 SEARCH_TEMPERATURE = 200.0
 """The annealing's starting temperature in a re-plan (cost units): a move that costs
 this much is taken with probability 1/e at the start. Well below the preference for
@@ -426,8 +431,9 @@ class _DayReplanner(Optimiser):
         """Done visits fixed, pins fixed, and for every other visit: no earlier than the
         re-plan time, nobody who fell ill, and for a kept visit the events did not touch
         a strong preference for its published caregivers and a start within
-        :data:`STABILITY_TOLERANCE` of its published one (hard before, soft after: a
-        later start costs the tardiness weight per minute)."""
+        :data:`STABILITY_TOLERANCE` of its published one (hard before, soft after: each
+        minute later costs the tardiness weight and a fifth of the caregiver preference,
+        :data:`LATE_MINUTES_PER_CHANGE`)."""
         model, staff_index = day_model.model, day_model.staff_index
         for visit in day_model.visits:
             entry = by_visit.get(visit.id)
@@ -459,12 +465,14 @@ class _DayReplanner(Optimiser):
                     "its latest start {latest} is before the re-plan at {at}"
                 ).format(latest=format_clock(round(job.hard_latest)), at=format_clock(self.at))
             bonus: dict[int, float] = {}
+            late_cost = 0.0
             steady = entry is not None and entry.decision is Decision.KEPT
             if steady and entry is not None and entry.start is not None:
                 if visit.id not in affected:
                     published = float(entry.start)
                     earliest = max(earliest, published - STABILITY_TOLERANCE)
                     latest = min(latest, max(earliest, published + STABILITY_TOLERANCE))
+                    late_cost = KEEP_CAREGIVER_BONUS / LATE_MINUTES_PER_CHANGE
                 bonus = {
                     staff_index[c]: KEEP_CAREGIVER_BONUS
                     for c in entry.caregivers
@@ -481,6 +489,7 @@ class _DayReplanner(Optimiser):
                     latest=latest,
                     eligible=tuple(eligible),
                     preference=tuple(sorted(preference.items())),
+                    late_cost=late_cost,
                 )
             day_model.eligible[visit.id] = eligible
 
@@ -594,9 +603,10 @@ class _DayReplanner(Optimiser):
         :data:`KEEP_CAREGIVER_BONUS`, low enough to find the chains of reassignments
         that make room for life-critical care. On the way it also makes changes that
         gain nothing. Here every job the first phase serves becomes mandatory, the
-        preference for published caregivers rises to :data:`SETTLE_CAREGIVER_BONUS`,
-        and the search runs again from the first phase's routes: it now gains most by
-        putting visits back where they were.
+        preference for published caregivers rises to :data:`SETTLE_CAREGIVER_BONUS`
+        (and with it the cost of starting later than the tolerance allows), and the
+        search runs again from the first phase's routes: it now gains most by putting
+        visits back where they were.
         """
         model = day_model.model
         saved = list(model.jobs)
@@ -611,7 +621,13 @@ class _DayReplanner(Optimiser):
                     k = staff_index[c]
                     if k in preference and k in job.eligible:
                         preference[k] += extra
-                model.jobs[j] = replace(job, preference=tuple(sorted(preference.items())))
+                model.jobs[j] = replace(
+                    job,
+                    preference=tuple(sorted(preference.items())),
+                    late_cost=SETTLE_CAREGIVER_BONUS / LATE_MINUTES_PER_CHANGE
+                    if job.late_cost
+                    else 0.0,
+                )
         for j in served:
             job = model.jobs[j]
             model.jobs[j] = replace(job, penalty=max(job.penalty, PIN_PENALTY))

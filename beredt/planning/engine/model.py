@@ -53,6 +53,9 @@ class Job:
     infectious: bool = False
     preference: tuple[tuple[int, float], ...] = ()
     """(caregiver, bonus): cost saved when that caregiver serves the job."""
+    late_cost: float = 0.0
+    """Cost per minute started after ``latest``, on top of the tardiness weight (result
+    component ``late_cost``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +266,7 @@ class Model:
                     j.infectious,
                     list(j.eligible),
                     list(j.preference),
+                    j.late_cost,
                 )
                 for j in self.jobs
             ],

@@ -51,6 +51,7 @@ struct Caregiver {
 struct Job {
     int loc = 0;
     double dur = 0, tw_s = 0, tw_e = INF, hard_e = INF, penalty = 0;
+    double late_cost = 0;  // per minute started after tw_e, on top of the tardiness weight
     int client = -1, group = -1;
     bool infectious = false;
 };
@@ -122,10 +123,10 @@ struct Schedule {
     std::vector<double> r_start, r_end, r_break;  // per route; r_break NaN when none
     std::vector<int> r_break_pos;  // per route: the break comes before this job position (-1: none)
     // Per-route cost components, so a move re-costs only the routes it touched.
-    std::vector<double> rt_travel, rt_tard, rt_maxtard, rt_pref, rt_cross, rt_work;
+    std::vector<double> rt_travel, rt_tard, rt_maxtard, rt_pref, rt_cross, rt_work, rt_late;
     double cost = 0;
     double unserved = 0, travel = 0, tardiness = 0, max_tardiness = 0, distinct = 0,
-           preference = 0, crossings = 0, workload = 0;
+           preference = 0, crossings = 0, workload = 0, late_cost = 0;
 };
 
 class Evaluator {
@@ -150,7 +151,8 @@ public:
         out.r_end.assign(R, 0.0);
         out.r_break.assign(R, std::nan(""));
         out.r_break_pos.assign(R, -1);
-        for (auto* v : {&out.rt_travel, &out.rt_tard, &out.rt_maxtard, &out.rt_pref, &out.rt_cross, &out.rt_work})
+        for (auto* v : {&out.rt_travel, &out.rt_tard, &out.rt_maxtard, &out.rt_pref, &out.rt_cross, &out.rt_work,
+                        &out.rt_late})
             v->assign(R, 0.0);
         std::vector<int> all(R);
         std::iota(all.begin(), all.end(), 0);
@@ -317,6 +319,7 @@ private:
         b.rt_pref.assign(a.rt_pref.begin(), a.rt_pref.end());
         b.rt_cross.assign(a.rt_cross.begin(), a.rt_cross.end());
         b.rt_work.assign(a.rt_work.begin(), a.rt_work.end());
+        b.rt_late.assign(a.rt_late.begin(), a.rt_late.end());
     }
 
     // Label-correcting passes until no start moves; each seed route must already have
@@ -486,17 +489,19 @@ private:
     // The cost components of route r; when its sequence is unchanged only the
     // time-dependent ones (tardiness, working hours) can have moved.
     void cost_route(int r, const std::vector<int>& seq, Schedule& s, bool resequenced) const {
-        double tard = 0, maxtard = 0, work = 0;
+        double tard = 0, maxtard = 0, work = 0, late_cost = 0;
         for (int j : seq) {
             double late = std::max(0.0, s.start[j] - p_.jobs[j].tw_e);
             tard += late;
             maxtard = std::max(maxtard, late);
+            late_cost += late * p_.jobs[j].late_cost;
         }
         if (!seq.empty()) {
             double hours = (s.r_end[r] - s.r_start[r]) / 60.0;
             work = hours * hours;
         }
         s.rt_tard[r] = tard;
+        s.rt_late[r] = late_cost;
         s.rt_maxtard[r] = maxtard;
         s.rt_work[r] = work;
         if (!resequenced) return;
@@ -519,7 +524,7 @@ private:
     void total(const std::vector<std::vector<int>>& routes, Schedule& s, double unserved) {
         const Weights& w = p_.w;
         s.travel = s.tardiness = s.max_tardiness = s.distinct = 0;
-        s.preference = s.crossings = s.workload = 0;
+        s.preference = s.crossings = s.workload = s.late_cost = 0;
         s.unserved = unserved;
         for (int r = 0; r < p_.n_cgs(); ++r) {
             s.travel += s.rt_travel[r];
@@ -528,6 +533,7 @@ private:
             s.preference += s.rt_pref[r];
             s.crossings += s.rt_cross[r];
             s.workload += s.rt_work[r];
+            s.late_cost += s.rt_late[r];
         }
         if (w.distinct != 0) {
             // Distinct (client, caregiver) pairs, less one per client served at all.
@@ -548,7 +554,7 @@ private:
         }
         s.cost = s.unserved + w.travel * s.travel + w.tardiness * s.tardiness +
                  w.max_tardiness * s.max_tardiness + w.distinct * s.distinct - s.preference +
-                 w.crossing * s.crossings + w.workload * s.workload;
+                 w.crossing * s.crossings + w.workload * s.workload + s.late_cost;
     }
 };
 
@@ -1050,7 +1056,8 @@ private:
         double push = 0;
         if (pos < n) push = std::max(0.0, start + job.dur + from - s.sched.start[seq[pos]]);
         const Weights& w = p_.w;
-        return w.travel * (to + from - p_.travel(r, prev_loc, next_loc)) + (w.tardiness + w.max_tardiness) * late +
+        return w.travel * (to + from - p_.travel(r, prev_loc, next_loc)) +
+               (w.tardiness + w.max_tardiness + job.late_cost) * late +
                0.5 * w.tardiness * push - p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
     }
 
@@ -1501,9 +1508,12 @@ Problem parse(const py::dict& d) {
         job.client = t[6].cast<int>();
         job.group = t[7].cast<int>();
         job.infectious = t[8].cast<bool>();
+        if (t.size() > 11) job.late_cost = t[11].cast<double>();
         const std::string where = "job " + std::to_string(j) + ": ";
         if (job.loc < 0 || job.loc >= p.n_loc)
             throw std::invalid_argument(where + "location " + std::to_string(job.loc) + " is not in the matrix");
+        if (!(job.late_cost >= 0))
+            throw std::invalid_argument(where + "late cost " + std::to_string(job.late_cost) + " is negative");
         for (int c : t[9].cast<std::vector<int>>()) {
             if (c < 0 || static_cast<size_t>(c) >= R)
                 throw std::invalid_argument(where + "eligible caregiver " + std::to_string(c) + " does not exist (" + std::to_string(R) + " caregivers)");
@@ -1571,6 +1581,7 @@ py::dict to_dict(const Problem& p, const std::vector<std::vector<int>>& routes, 
     comp["preference_bonus"] = s.preference;
     comp["infection_crossings"] = s.crossings;
     comp["workload"] = s.workload;
+    comp["late_cost"] = s.late_cost;
     py::dict d;
     d["routes"] = out_routes;
     d["starts"] = s.start;
