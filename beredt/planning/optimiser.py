@@ -48,7 +48,7 @@ from beredt.planning.day_model import (
 )
 from beredt.planning.decisions import kept_entry, not_kept_entry
 from beredt.planning.eligibility import ineligibility, needs_team
-from beredt.planning.engine.model import Model, Result, SearchParameters
+from beredt.planning.engine.model import INF, Model, Result, SearchParameters
 from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.greedy import GreedyPlanner, ProgressCallback
 from beredt.planning.language import _, join_names
@@ -136,13 +136,27 @@ class OptimiserSettings:
     def seconds_per_day(self) -> float:
         return DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit
 
-    def search_parameters(self, seconds: float | None = None) -> SearchParameters:
-        """The engine's parameters for one day given ``seconds`` of its budget."""
+    def search_parameters(
+        self, seconds: float | None = None, *, class1_repair: bool = True
+    ) -> SearchParameters:
+        """The engine's parameters for one day given ``seconds`` of its budget; with
+        ``class1_repair`` class-1 jobs left out get the engine's group repair too."""
         return SearchParameters(
             time_limit=self.seconds_per_day if seconds is None else seconds,
             max_iterations=self.max_iterations or 0,
             seed=self.seed,
-            repair_single_penalty=MANDATORY,  # class-1 visits left out get the repair too
+            repair_single_penalty=MANDATORY if class1_repair else INF,
+        )
+
+    def phase_parameters(
+        self, seconds: float, share: float, *, class1_repair: bool = True
+    ) -> SearchParameters:
+        """The parameters of a search phase that gets ``share`` of ``seconds``, or, with
+        ``max_iterations``, that share of the moves (rounded, at least one)."""
+        moves = self.max_iterations or 0
+        return replace(
+            self.search_parameters(seconds * share, class1_repair=class1_repair),
+            max_iterations=max(1, round(moves * share)) if moves else 0,
         )
 
 
@@ -302,11 +316,7 @@ class Optimiser:
             for j, visit in enumerate(day_model.job_visit)
             if mandatory(visit) or visit.task.caregivers == 2
         ]
-        base = self.settings.search_parameters(budget * DOUBLE_STAFFED_SHARE)
-        moves = base.max_iterations
-        parameters = replace(
-            base, max_iterations=max(1, round(moves * DOUBLE_STAFFED_SHARE)) if moves else 0
-        )
+        parameters = self.settings.phase_parameters(budget, DOUBLE_STAFFED_SHARE)
         routes, found = self._search_part(day_model, initial, jobs, parameters, tick)
         return routes, max(0.0, seconds - found.seconds)
 

@@ -577,14 +577,10 @@ class _DayReplanner(Optimiser):
     def _phase(
         self, day_model: DayModel, initial: list[list[int]], share: float, tick: _DayProgress
     ) -> Result:
-        """A search from ``initial`` with ``share`` of the day's budget (time or moves)."""
+        """A search from ``initial`` with ``share`` of the day's budget (time or moves),
+        without the class-1 repair (``docs/engine.md``, known weaknesses)."""
         settings = self.settings
-        moves = settings.max_iterations
-        parameters = SearchParameters(
-            time_limit=settings.seconds_per_day * share,
-            max_iterations=max(1, round(moves * share)) if moves else 0,
-            seed=settings.seed,
-        )
+        parameters = settings.phase_parameters(settings.seconds_per_day, share, class1_repair=False)
         found = _solve(day_model.model, parameters, initial, SEARCH_TEMPERATURE, tick.engine)
         return self._verified(day_model, found)
 
