@@ -82,7 +82,7 @@ CHECK_SECONDS_PER_JOB_LEFT_OUT = 0.000002
 repair after the search offers every visit still left out to every eligible timetable
 and checks each placement on the whole day, so its time grows with both. Measured on
 this machine, 10 s plans: 0.04 s for 317 jobs (65 and 141 left out by the warm start),
-0.1-0.2 s for 647 (148, 334), 0.6 s for 1 311 (230) and 1.6 s for 1 311 (596)."""
+0.1-0.3 s for 647 (148, 334), 0.4-0.6 s for 1 311 (230) and 1.1-1.6 s for 1 311 (596)."""
 DOUBLE_STAFFED_SHARE = 0.2
 """This share of a day's search goes to class-1 and double-staffed care together before
 the whole day is searched (:meth:`Optimiser._double_staffed_first`)."""
