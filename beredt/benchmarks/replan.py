@@ -38,9 +38,9 @@ class ReplanRow:
     unchanged: int
     share: float
     violations: int
-    kept: int = 0
+    kept: int
     """Visits the new plan keeps (the checker's ``visits_kept``)."""
-    class1: float = 1.0
+    class1: float
     """The new plan's class-1 coverage."""
 
 
@@ -52,7 +52,7 @@ class ReplanSummary:
     max_seconds: float
     mean_seconds: float
     violations: int
-    mean_kept: float = 0.0
+    mean_kept: float
 
 
 def visits_after(plan: Plan, at: int) -> Counter[str]:
@@ -116,7 +116,7 @@ def run(
 
 def summarise(rows: list[ReplanRow]) -> ReplanSummary:
     if not rows:
-        return ReplanSummary(0, 1.0, 1.0, 0.0, 0.0, 0)
+        return ReplanSummary(0, 1.0, 1.0, 0.0, 0.0, 0, 0.0)
     return ReplanSummary(
         runs=len(rows),
         min_share=min(r.share for r in rows),

@@ -487,7 +487,7 @@ private:
     }
 
     // The cost components of route r; when its sequence is unchanged only the
-    // time-dependent ones (tardiness, working hours) can have moved.
+    // time-dependent ones (tardiness, late cost, working hours) can have moved.
     void cost_route(int r, const std::vector<int>& seq, Schedule& s, bool resequenced) const {
         double tard = 0, maxtard = 0, work = 0, late_cost = 0;
         for (int j : seq) {
@@ -1314,8 +1314,7 @@ private:
         // Leaving jobs out saves at most the whole routing cost; when their penalty
         // exceeds that by far more than the temperature, the move cannot be accepted
         // (e^-50), so it is not costed at all.
-        double penalty = 0;
-        for (int m : members) penalty += p_.jobs[m].penalty;
+        const double penalty = p_.group_penalty(j);
         const Schedule& sc = s.sched;
         if (penalty - (sc.cost - sc.unserved + sc.preference) > 50.0 * temp_) return false;
         for (int m : members) {
