@@ -416,6 +416,13 @@ def bench_planner(
     time_limit: Annotated[
         float | None, typer.Option(help="Optimiser seconds per day (default: its own)")
     ] = None,
+    route_bound_seconds: Annotated[
+        float,
+        typer.Option(
+            help="Seconds per day for the class-1 route bound, computed where the flow "
+            "bound allows full class-1 coverage and a plan falls short (0: never)"
+        ),
+    ] = 60.0,
 ) -> None:
     """Plan generated districts with each planner and tabulate the checker's key figures."""
     from beredt.benchmarks import planner as bench
@@ -440,6 +447,7 @@ def bench_planner(
             planner_list,
             on_row=lambda _row: progress.advance(task),
             time_limit=time_limit,
+            route_seconds=route_bound_seconds,
         )
     table = _bench_table(
         "Planner benchmark (key figures from the plan checker)",

@@ -7,7 +7,7 @@ setup(
     ext_modules=[
         Pybind11Extension(
             "beredt_core._core",
-            ["src/beredt_core/core.cpp"],
+            ["src/beredt_core/core.cpp", "src/beredt_core/pricing.cpp"],
             cxx_std=17,
             extra_compile_args=["-O2"],
         )

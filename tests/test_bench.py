@@ -3,6 +3,7 @@ greedy-vs-optimiser comparison and the capacity bound."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from beredt.benchmarks import planner as bench
 from beredt.cli import app
+from beredt.planning.routebound import RouteBound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel
 
@@ -63,6 +65,34 @@ def test_compare_averages_seeds_against_greedy() -> None:
     assert "+25.0%" in bench.comparison_markdown([comparison])
 
 
+def test_the_route_bound_decides_whether_the_bound_allows_full_class_1_coverage() -> None:
+    """Computed for a district, the route bound's verdict goes into every planner's row:
+    a proven shortfall means the bound no longer allows full coverage."""
+
+    def row(planner: str, class1: float) -> bench.BenchRow:
+        return bench.BenchRow(
+            clients=10, caregivers=2, absence=0.3, seed=1, planner=planner, visits=30,
+            class1_coverage=class1, essential_coverage=0.9, visits_kept=20, deferred_minutes=0,
+            travel_minutes=100, care_share=0.5, max_isolated_caregivers=1, violations=0,
+            seconds=1.0, bound_care_minutes=400, care_minutes=300,
+        )  # fmt: skip
+
+    rows = [row("greedy", 0.8), row("optimiser", 0.95)]
+    day = dt.date(2026, 11, 23)
+    short = RouteBound(day, 300, 280, 279.5, True, 12, 1.0)
+    enough = RouteBound(day, 300, 300, 300.0, True, 9, 1.0)
+    assert bench._with_routes(rows, None) == rows
+    proven = bench._with_routes(rows, [short, enough])
+    assert [r.class1_bound_allows for r in proven] == [False, False]
+    assert [r.class1_route_missing for r in proven] == [20, 20]
+    kept = bench._with_routes(rows, [enough])
+    assert [r.class1_bound_allows for r in kept] == [True, True]
+    assert [r.class1_route_missing for r in kept] == [0, 0]
+    assert "| - |" in bench.to_markdown(rows) and "| 20 |" in bench.to_markdown(proven)
+    assert bench.compare(proven)[0].class1_where_allowed == "0/0"
+    assert bench.compare(kept)[0].class1_where_allowed == "0/1"
+
+
 def test_bench_planner_command_writes_its_tables(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
@@ -77,12 +107,15 @@ def test_bench_planner_command_writes_its_tables(tmp_path: Path) -> None:
             "1",
             "--time-limit",
             "0.3",
+            "--route-bound-seconds",
+            "5",
             "--output",
             str(tmp_path),
         ],
     )
     assert result.exit_code == 0, result.output
     table = (tmp_path / "planner-bench.md").read_text()
+    assert "class-1 care min short (route bound)" in table
     assert "| greedy |" in table and "| optimiser |" in table
     assert (tmp_path / "planner-bench-summary.md").exists()
     assert "violations" in table

@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from beredt.benchmarks import tables
@@ -22,6 +22,7 @@ from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
+from beredt.planning.routebound import ROUTE_BOUND_SECONDS, RouteBound, route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel, MatrixCache, TravelProvider, client_place, office_place
 
@@ -49,10 +50,16 @@ class BenchRow:
     care_minutes: int
     mean_isolated_caregivers: float = 0.0
     class1_bound_allows: bool = True
-    """The class-1 capacity bound (:mod:`beredt.planning.capacity`) allows keeping all
-    class-1 care on every day."""
+    """The class-1 bounds allow keeping all class-1 care on every day: the flow bound
+    (:mod:`beredt.planning.capacity`) and, where it was computed, the route bound
+    (:mod:`beredt.planning.routebound`)."""
     class1_bound_missing: int = 0
-    """Minutes of class-1 care (with least travel) that the bound proves no plan keeps."""
+    """Minutes of class-1 care (with least travel) that the flow bound proves no plan
+    keeps."""
+    class1_route_missing: int | None = None
+    """Class-1 care minutes that the route bound proves no plan keeps; ``None`` where it
+    was not computed (it runs only on days the flow bound allows and a plan fell short
+    on, :func:`run`)."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,13 @@ def run(
     planners: Iterable[str],
     on_row: Callable[[BenchRow], None] | None = None,
     time_limit: float | None = None,
+    route_seconds: float = ROUTE_BOUND_SECONDS,
 ) -> list[BenchRow]:
+    """Plan every district with every planner and score the plans. The route bound
+    (``route_seconds`` per day, 0 for none) is only needed where the flow bound allows
+    full class-1 coverage and a plan still falls short: it says whether that plan missed
+    care that could be kept, or the day could not keep it at all. It runs there, once
+    per district, and every planner's row of the district reports it."""
     rows: list[BenchRow] = []
     travel = HaversineTravel()
     for clients, caregivers in sizes:
@@ -126,6 +139,8 @@ def run(
                 bound = capacity_bound(scenario, travel)
                 cache = MatrixCache(travel)
                 class1 = [class1_bound(scenario, cache, day) for day in scenario.dates]
+                routes: list[RouteBound] | None = None
+                district: list[BenchRow] = []
                 for planner in planners:
                     began = time.perf_counter()
                     plan = make_plan(
@@ -139,6 +154,13 @@ def run(
                     seconds = time.perf_counter() - began
                     report = check_plan(scenario, plan, travel)
                     k = report.kpis
+                    flow_allows = all(b.allows_full_coverage for b in class1)
+                    short = k.class1_coverage < 1.0
+                    if routes is None and route_seconds > 0 and flow_allows and short:
+                        routes = [
+                            route_bound(scenario, cache, day, seconds=route_seconds)
+                            for day in scenario.dates
+                        ]
                     row = BenchRow(
                         clients=clients,
                         caregivers=caregivers,
@@ -158,13 +180,29 @@ def run(
                         bound_care_minutes=bound.keepable_care_minutes,
                         care_minutes=k.care_minutes,
                         mean_isolated_caregivers=round(mean_isolated_caregivers(scenario, plan), 2),
-                        class1_bound_allows=all(b.allows_full_coverage for b in class1),
+                        class1_bound_allows=flow_allows,
                         class1_bound_missing=sum(b.missing_minutes for b in class1),
                     )
-                    rows.append(row)
+                    district.append(row)
                     if on_row is not None:
                         on_row(row)
+                rows.extend(_with_routes(district, routes))
     return rows
+
+
+def _with_routes(rows: list[BenchRow], routes: list[RouteBound] | None) -> list[BenchRow]:
+    """The district's rows with the route bound's verdict, once it was computed."""
+    if routes is None:
+        return rows
+    missing = sum(b.missing_minutes for b in routes)
+    return [
+        replace(
+            row,
+            class1_bound_allows=row.class1_bound_allows and missing == 0,
+            class1_route_missing=missing,
+        )
+        for row in rows
+    ]
 
 
 HEADERS = [
@@ -177,6 +215,7 @@ HEADERS = [
     ("class1_coverage", "class 1"),
     ("class1_bound_allows", "class-1 bound allows 100%"),
     ("class1_bound_missing", "class-1 min short (bound)"),
+    ("class1_route_missing", "class-1 care min short (route bound)"),
     ("essential_coverage", "class 1-2"),
     ("visits_kept", "kept"),
     ("deferred_minutes", "deferred min"),
@@ -192,6 +231,8 @@ HEADERS = [
 
 
 def format_cell(key: str, value: object) -> str:
+    if value is None:
+        return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if key in {"class1_coverage", "essential_coverage", "care_share", "absence"}:

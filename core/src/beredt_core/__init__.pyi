@@ -8,3 +8,14 @@ def solve(
     progress: Callable[[float, float], None] | None,
 ) -> dict[str, Any]: ...
 def evaluate(payload: dict[str, Any], routes: list[list[int]]) -> dict[str, Any]: ...
+def price_routes(
+    visits: list[tuple[int, int, int]],
+    travel: list[list[int]],
+    shift: tuple[int, int, bool, int, int, int],
+    eligible: list[int],
+    profit: list[float],
+    ng: list[list[int]],
+    min_profit: float,
+    max_routes: int,
+    max_labels: int,
+) -> tuple[float, list[tuple[float, list[int]]]]: ...

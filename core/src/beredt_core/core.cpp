@@ -1650,8 +1650,11 @@ py::dict evaluate(const py::dict& payload, const std::vector<std::vector<int>>& 
 
 }  // namespace
 
+void register_pricing(py::module_& m);  // pricing.cpp
+
 PYBIND11_MODULE(_core, m) {
     m.doc() = "beredt's routing search core";
+    register_pricing(m);
     m.def("solve", &solve, py::arg("payload"), py::arg("initial"), py::arg("params"), py::arg("progress") = nullptr);
     m.def("evaluate", &evaluate, py::arg("payload"), py::arg("routes"));
 }

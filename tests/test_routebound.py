@@ -1,0 +1,189 @@
+"""The route bound: its pricing finds the best route (checked against enumerating every
+route), it proves shortfalls the flow bound cannot see, and it never rules out what a
+plan keeps."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from beredt_core import price_routes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from beredt.checker import check_plan
+from beredt.domain.policy import Decision
+from beredt.planning import make_plan
+from beredt.planning.capacity import class1_bound
+from beredt.planning.routebound import route_bound
+from beredt.scenarios.generate import GeneratorConfig, generate_scenario
+from beredt.travel import MatrixCache
+from tests.fixtures import TRAVEL
+from tests.test_capacity import Competence, client, helper, scenario, task
+
+Shift = tuple[int, int, bool, int, int, int]
+
+
+def feasible(
+    route: list[int], visits: list[tuple[int, int, int]], travel: list[list[int]], shift: Shift
+) -> bool:
+    """Can one caregiver drive ``route``? Tries the break before each stop and at the end."""
+    office = len(visits)
+    start_at, end_by, has_break, rest_from, rest_to, rest = shift
+    for pause in range(len(route) + 1) if has_break else [-1]:
+        finish, here, ok = start_at, office, True
+        for k, visit in enumerate(route):
+            earliest, latest, duration = visits[visit]
+            arrive = finish + travel[here][visit]
+            if k == pause:
+                ok = ok and max(finish, rest_from) <= rest_to
+                arrive = max(arrive, rest_from) + rest
+            start = max(earliest, arrive)
+            ok = ok and start <= latest
+            finish, here = start + duration, visit
+        end = finish + travel[here][office]
+        if pause == len(route):
+            ok = ok and max(finish, rest_from) <= rest_to
+            end = max(end, rest_from) + rest
+        if ok and end <= end_by:
+            return True
+    return False
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> tuple[list[tuple[int, int, int]], list[list[int]], Shift]:
+    n = draw(st.integers(1, 6))
+    points = [(draw(st.integers(0, 12)), draw(st.integers(0, 12))) for _ in range(n + 1)]
+    travel = [[abs(a - c) + abs(b - d) for c, d in points] for a, b in points]  # a metric
+    visits = []
+    for _ in range(n):
+        earliest = draw(st.integers(0, 80))
+        visits.append((earliest, earliest + draw(st.integers(0, 40)), draw(st.integers(1, 20))))
+    has_break = draw(st.booleans())
+    rest_from = draw(st.integers(0, 60))
+    shift = (
+        draw(st.integers(0, 20)),
+        draw(st.integers(60, 200)),
+        has_break,
+        rest_from,
+        rest_from + draw(st.integers(0, 30)),
+        draw(st.integers(5, 30)),
+    )
+    return visits, travel, shift
+
+
+@settings(max_examples=300, deadline=None)
+@given(instances(), st.lists(st.floats(-5, 20, allow_nan=False), min_size=6, max_size=6))
+def test_the_pricing_finds_the_most_profitable_route(
+    instance: tuple[list[tuple[int, int, int]], list[list[int]], Shift], raw: list[float]
+) -> None:
+    visits, travel, shift = instance
+    n = len(visits)
+    profit = raw[:n]
+    everyone = [[i, *(j for j in range(n) if j != i)] for i in range(n)]  # elementary routes
+    best, routes = price_routes(
+        visits, travel, shift, list(range(n)), profit, everyone, 0.0, 50, 10**6
+    )
+    brute = max(
+        (
+            sum(profit[i] for i in order)
+            for k in range(1, n + 1)
+            for order in itertools.permutations(range(n), k)
+            if feasible(list(order), visits, travel, shift)
+        ),
+        default=0.0,
+    )
+    assert math.isclose(best, max(0.0, brute), abs_tol=1e-6)
+    for value, route in routes:
+        assert feasible(route, visits, travel, shift)
+        assert len(set(route)) == len(route)
+        assert math.isclose(value, sum(profit[i] for i in route), abs_tol=1e-6)
+    assert routes == [] or math.isclose(routes[0][0], best, abs_tol=1e-6)
+
+
+def test_ng_routes_may_come_back_and_a_label_limit_is_reported() -> None:
+    """With no memory beyond itself a route may visit a home twice (the relaxation a
+    bound may use); a pricing cut short by its label limit says so with -1."""
+    visits = [(0, 100, 10), (0, 100, 10)]
+    travel = [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+    shift = (0, 200, False, 0, 0, 0)
+    forgetful = [[0], [1]]
+    best, routes = price_routes(visits, travel, shift, [0, 1], [5.0, 1.0], forgetful, 0.0, 5, 10**6)
+    assert best > 6.0 and max(len(r) for _, r in routes) > 2
+    best, _ = price_routes(visits, travel, shift, [0, 1], [5.0, 1.0], forgetful, 0.0, 5, 3)
+    assert best == -1.0
+
+
+def far_apart(caregivers: int):
+    """Two medications at 10:00-10:15 at homes some 40 minutes apart by car, each with a
+    neighbour next door (whose care is not class 1)."""
+    med = {"competence": "nurse", "medication": True, "duration": 10}
+    other = {"priority_class": 3, "duration": 10}
+    clients = [
+        client(1, task("a", 600, **med)),
+        client(2, task("a-next-door", 600, **other)),
+        client(200, task("b", 600, **med)),
+        client(201, task("b-next-door", 600, **other)),
+    ]
+    staff = [helper(k, 540, 720, Competence.NURSE) for k in range(1, caregivers + 1)]
+    return scenario(clients, staff)
+
+
+def test_the_route_bound_proves_what_the_flow_bound_cannot() -> None:
+    s = far_apart(caregivers=1)
+    cache = MatrixCache(TRAVEL)
+    # The flow bound charges each visit one minute from next door, and the nurse has
+    # the minutes in the quarter-hours: it allows both.
+    assert class1_bound(s, cache, s.dates[0]).allows_full_coverage
+    bound = route_bound(s, cache, s.dates[0], seconds=10)
+    assert bound.care_minutes == 20
+    assert bound.proves_shortfall
+    assert bound.missing_minutes == 10
+    assert bound.converged
+    plan = make_plan(s, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    assert check_plan(s, plan, TRAVEL).kpis.class1_coverage == 0.5
+
+    two = route_bound(far_apart(caregivers=2), MatrixCache(TRAVEL), s.dates[0], seconds=10)
+    assert not two.proves_shortfall
+    assert two.keepable_minutes == two.care_minutes == 20
+
+
+def test_a_day_without_class_1_care_or_staff_for_it() -> None:
+    cache = MatrixCache(TRAVEL)
+    nobody = scenario(
+        [client(1, task("med", 600, competence="nurse", medication=True))],
+        [helper(1, 420, 900, Competence.ASSISTANT)],
+    )
+    bound = route_bound(nobody, cache, nobody.dates[0])
+    assert bound.missing_minutes == bound.care_minutes == 60
+    calm = scenario(
+        [client(1, task("walk", 600, priority_class=3))],
+        [helper(1, 420, 900, Competence.ASSISTANT)],
+    )
+    assert not route_bound(calm, cache, calm.dates[0]).proves_shortfall
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(15, 40), st.sampled_from([0.3, 0.5]), st.integers(0, 10_000))
+def test_the_route_bound_never_rules_out_what_a_plan_keeps(
+    clients: int, absence: float, seed: int
+) -> None:
+    s = generate_scenario(
+        GeneratorConfig(
+            clients=clients, caregivers=max(4, clients // 5), absence=absence, isolated=1, seed=seed
+        )
+    )
+    day = s.dates[0]
+    bound = route_bound(s, MatrixCache(TRAVEL), day, seconds=20)
+    assert 0 <= bound.keepable_minutes <= bound.care_minutes
+    plan = make_plan(s, TRAVEL, planner="optimiser", seed=seed, max_iterations=5_000)
+    tolerance = s.rules.late_start_tolerance
+    kept = 0
+    for entry in plan.visits:
+        visit = s.visit_by_id(entry.visit)
+        assert visit is not None
+        if entry.decision == Decision.KEPT and visit.task.priority_class == 1:
+            assert entry.start is not None
+            if entry.start <= visit.window.end + tolerance:
+                kept += visit.task.duration * len(entry.caregivers)
+    assert kept <= bound.keepable_minutes
