@@ -82,7 +82,7 @@ def test_the_pricing_finds_the_most_profitable_route(
     profit = raw[:n]
     everyone = [[i, *(j for j in range(n) if j != i)] for i in range(n)]  # elementary routes
     best, routes = price_routes(
-        visits, travel, shift, list(range(n)), profit, everyone, 0.0, 50, 10**6
+        visits, travel, shift, list(range(n)), profit, everyone, 0.0, 50, 10**6, 60.0
     )
     brute = max(
         (
@@ -101,17 +101,22 @@ def test_the_pricing_finds_the_most_profitable_route(
     assert routes == [] or math.isclose(routes[0][0], best, abs_tol=1e-6)
 
 
-def test_ng_routes_may_come_back_and_a_label_limit_is_reported() -> None:
+def test_ng_routes_may_come_back_and_a_cut_short_pricing_says_so() -> None:
     """With no memory beyond itself a route may visit a home twice (the relaxation a
-    bound may use); a pricing cut short by its label limit says so with -1."""
+    bound may use); a pricing cut short by its label limit or its time says so with -1."""
     visits = [(0, 100, 10), (0, 100, 10)]
     travel = [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
     shift = (0, 200, False, 0, 0, 0)
     forgetful = [[0], [1]]
-    best, routes = price_routes(visits, travel, shift, [0, 1], [5.0, 1.0], forgetful, 0.0, 5, 10**6)
+    profit = [5.0, 1.0]
+    best, routes = price_routes(
+        visits, travel, shift, [0, 1], profit, forgetful, 0.0, 5, 10**6, 9.0
+    )
     assert best > 6.0 and max(len(r) for _, r in routes) > 2
-    best, _ = price_routes(visits, travel, shift, [0, 1], [5.0, 1.0], forgetful, 0.0, 5, 3)
+    best, _ = price_routes(visits, travel, shift, [0, 1], profit, forgetful, 0.0, 5, 3, 9.0)
     assert best == -1.0
+    best, _ = price_routes(visits, travel, shift, [0, 1], profit, forgetful, 0.0, 5, 10**6, 0.0)
+    assert best == -1.0  # out of time
 
 
 def far_apart(caregivers: int):

@@ -131,9 +131,14 @@ def route_bound(
     labels, rounds, converged = QUICK_LABELS, 0, False
     while time.perf_counter() - began < seconds:
         rounds += 1
-        relaxation, prices, limits = master.solve()
+        _, prices, limits = master.solve()
         profit = [d - p for (_, _, d), p in zip(windows, prices, strict=True)]
-        added, exact, lagrangian = 0, True, relaxation
+        # The dual objective of these (non-negative) prices: with the best reduced cost
+        # of each group it bounds every plan, whether or not the prices are optimal.
+        lagrangian = sum(p * n for p, n in zip(prices, parts, strict=True)) + sum(
+            m * g.count for m, g in zip(limits, groups, strict=True)
+        )
+        added, exact = 0, True
         for g, group in enumerate(groups):
             best, routes = price_routes(
                 windows,
@@ -145,6 +150,7 @@ def route_bound(
                 limits[g] + TOLERANCE,
                 ROUTES_PER_PRICING,
                 labels,
+                max(0.0, seconds - (time.perf_counter() - began)),
             )
             if best < 0:
                 exact = False

@@ -18,4 +18,5 @@ def price_routes(
     min_profit: float,
     max_routes: int,
     max_labels: int,
+    seconds: float,
 ) -> tuple[float, list[tuple[float, list[int]]]]: ...

@@ -9,13 +9,15 @@
 // routes larger than the elementary ones, never smaller. That is what a bound needs: a
 // relaxation that every real route belongs to.
 //
-// The labelling is exact unless ``max_labels`` is reached; then the best profit is
-// reported as -1 (unknown) and only the routes found so far are returned.
+// The labelling is exact unless ``max_labels`` labels or ``seconds`` are reached; then
+// the best profit is reported as -1 (unknown) and only the routes found so far are
+// returned.
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <queue>
 #include <stdexcept>
@@ -54,7 +56,8 @@ int position(const std::vector<int>& near, int visit) {
 std::pair<double, std::vector<Route>> price_routes(
     const std::vector<Visit>& visits, const std::vector<std::vector<int>>& travel, const Shift& shift,
     const std::vector<int>& eligible, const std::vector<double>& profit,
-    const std::vector<std::vector<int>>& ng, double min_profit, int max_routes, long max_labels) {
+    const std::vector<std::vector<int>>& ng, double min_profit, int max_routes, long max_labels,
+    double seconds) {
     const int n = static_cast<int>(visits.size());
     const int office = n;
     if (static_cast<int>(travel.size()) != n + 1 || static_cast<int>(profit.size()) != n ||
@@ -70,6 +73,15 @@ std::pair<double, std::vector<Route>> price_routes(
         if (i < 0 || i >= n) throw std::invalid_argument("eligible visit out of range");
         if (profit[i] > PROFIT_EPS) wanted[i] = 1;  // a visit of no profit never helps a route
     }
+    // Candidates in order of latest start: a label finishing at t looks only at visits
+    // whose latest start is t or later.
+    std::vector<int> order;
+    for (int j = 0; j < n; ++j)
+        if (wanted[j]) order.push_back(j);
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return std::get<1>(visits[a]) < std::get<1>(visits[b]); });
+    std::vector<int> latest_of;
+    for (int j : order) latest_of.push_back(std::get<1>(visits[j]));
     std::vector<Label> labels;
     std::vector<std::vector<int>> at(n);
     using Entry = std::pair<int, int>;  // (time, label)
@@ -79,7 +91,14 @@ std::pair<double, std::vector<Route>> price_routes(
     double best = 0.0;
     std::vector<int> complete;
     bool truncated = false;
+    const auto began = std::chrono::steady_clock::now();
+    long popped = 0;
     while (!queue.empty() && !truncated) {
+        if ((popped++ & 1023) == 0 &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count() > seconds) {
+            truncated = true;
+            break;
+        }
         const int id = queue.top().second;
         queue.pop();
         if (labels[id].dead) continue;
@@ -101,8 +120,10 @@ std::pair<double, std::vector<Route>> price_routes(
                 if (here.profit > min_profit) complete.push_back(id);
             }
         }
-        for (int j = 0; j < n && !truncated; ++j) {
-            if (!wanted[j] || j == i) continue;
+        const auto first = std::lower_bound(latest_of.begin(), latest_of.end(), finish) - latest_of.begin();
+        for (size_t c = static_cast<size_t>(first); c < order.size() && !truncated; ++c) {
+            const int j = order[c];
+            if (j == i) continue;
             if (i >= 0) {
                 const int k = position(ng[i], j);
                 if (k >= 0 && (here.memory >> k & 1u)) continue;
@@ -182,5 +203,5 @@ std::pair<double, std::vector<Route>> price_routes(
 void register_pricing(py::module_& m) {
     m.def("price_routes", &price_routes, py::arg("visits"), py::arg("travel"), py::arg("shift"),
           py::arg("eligible"), py::arg("profit"), py::arg("ng"), py::arg("min_profit"),
-          py::arg("max_routes"), py::arg("max_labels"));
+          py::arg("max_routes"), py::arg("max_labels"), py::arg("seconds"));
 }
