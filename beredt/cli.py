@@ -30,12 +30,14 @@ from beredt.domain.scenario import Scenario
 from beredt.io import load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
+from beredt.planning.capacity import class1_bound
 from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
+from beredt.planning.routebound import ROUTE_BOUND_SECONDS, route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
-from beredt.travel import HaversineTravel
+from beredt.travel import HaversineTravel, MatrixCache
 from beredt.web import commands as web_commands
 
 app = typer.Typer(
@@ -276,6 +278,59 @@ def check_command(
     raise typer.Exit(code=0 if report.ok else 1)
 
 
+@app.command("bound")
+def bound_command(
+    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    seconds: Annotated[
+        float, typer.Option(help="Seconds per day for the route bound's column generation")
+    ] = ROUTE_BOUND_SECONDS,
+) -> None:
+    """Could the staff at work keep every class-1 visit at all? The flow bound and the
+    route bound per day; a shortfall either proves is one no plan can avoid."""
+    with user_errors():
+        scenario = load_scenario(scenario_path)
+        if not seconds > 0:
+            raise BeredtError(f"--seconds must be a positive number, got {seconds}")
+    cache = MatrixCache(HaversineTravel())
+    table = Table(title="Class-1 care: can it all be kept?")
+    for header in (
+        "day",
+        "class-1 visits",
+        "care min",
+        "flow bound",
+        "route bound: at most",
+        "route bound",
+        "seconds",
+    ):
+        table.add_column(header, justify="left" if header in {"day", "flow bound"} else "right")
+    with _progress() as progress:
+        task = progress.add_task("Bounds", total=len(scenario.dates))
+        for day in scenario.dates:
+            flow = class1_bound(scenario, cache, day)
+            route = route_bound(scenario, cache, day, seconds=seconds)
+            progress.advance(task)
+            table.add_row(
+                day.isoformat(),
+                str(flow.visits),
+                str(route.care_minutes),
+                "allows all"
+                if flow.allows_full_coverage
+                else f"{flow.missing_minutes} min short (care and travel)",
+                str(route.keepable_minutes),
+                f"{route.missing_minutes} min short"
+                if route.proves_shortfall
+                else "allows all"
+                if route.converged
+                else "nothing proven in time",
+                f"{route.seconds:.1f}",
+            )
+    Console(width=max(out.width, 120)).print(table)
+    out.print(
+        "A shortfall either bound proves is one no plan can avoid; where both allow all, "
+        "a plan may still fall short (docs/optimiser.md)."
+    )
+
+
 @app.command("replan")
 def replan_command(
     scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO")],
@@ -422,7 +477,7 @@ def bench_planner(
             help="Seconds per day for the class-1 route bound, computed where the flow "
             "bound allows full class-1 coverage and a plan falls short (0: never)"
         ),
-    ] = 60.0,
+    ] = ROUTE_BOUND_SECONDS,
 ) -> None:
     """Plan generated districts with each planner and tabulate the checker's key figures."""
     from beredt.benchmarks import planner as bench

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 from beredt_core import price_routes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from beredt.checker import check_plan
+from beredt.cli import app
 from beredt.domain.policy import Decision
+from beredt.io import save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
 from beredt.planning.routebound import route_bound
@@ -192,3 +196,15 @@ def test_the_route_bound_never_rules_out_what_a_plan_keeps(
             if entry.start <= visit.window.end + tolerance:
                 kept += visit.task.duration * len(entry.caregivers)
     assert kept <= bound.keepable_minutes
+
+
+def test_the_bound_command_prints_both_bounds_per_day(tmp_path: Path) -> None:
+    path = tmp_path / "far-apart.json"
+    save_model(far_apart(caregivers=1), path)
+    result = CliRunner().invoke(app, ["bound", str(path), "--seconds", "10"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "2024-03-04" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells[:6] == ["2024-03-04", "2", "20", "allows all", "10", "10 min short"]
+    refused = CliRunner().invoke(app, ["bound", str(path), "--seconds", "0"])
+    assert refused.exit_code == 2 and "--seconds" in refused.output
