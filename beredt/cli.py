@@ -23,6 +23,7 @@ from rich.table import Table
 
 from beredt.benchmarks.hhcrsp.cli import app as hhcrsp_app
 from beredt.checker import CheckReport, check_plan
+from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError, InputError
 from beredt.domain.plan import Plan
 from beredt.domain.policy import Decision
@@ -35,7 +36,7 @@ from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
-from beredt.planning.routebound import ROUTE_BOUND_SECONDS, route_bound
+from beredt.planning.routebound import ROUTE_BOUND_SECONDS, RouteBound, day_route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel, MatrixCache
 from beredt.web import commands as web_commands
@@ -307,7 +308,7 @@ def bound_command(
         task = progress.add_task("Bounds", total=len(scenario.dates))
         for day in scenario.dates:
             flow = class1_bound(scenario, cache, day)
-            route = route_bound(scenario, cache, day, seconds=seconds)
+            route = day_route_bound(scenario, cache, day, seconds=seconds)
             progress.advance(task)
             table.add_row(
                 day.isoformat(),
@@ -317,11 +318,7 @@ def bound_command(
                 if flow.allows_full_coverage
                 else f"{flow.missing_minutes} min short (care and travel)",
                 str(route.keepable_minutes),
-                f"{route.missing_minutes} min short"
-                if route.proves_shortfall
-                else "allows all"
-                if route.converged
-                else "nothing proven in time",
+                _route_verdict(route),
                 f"{route.seconds:.1f}",
             )
     Console(width=max(out.width, 120)).print(table)
@@ -329,6 +326,17 @@ def bound_command(
         "A shortfall either bound proves is one no plan can avoid; where both allow all, "
         "a plan may still fall short (docs/optimiser.md)."
     )
+
+
+def _route_verdict(route: RouteBound) -> str:
+    if route.proves_shortfall:
+        where = (
+            ""
+            if route.peak is None
+            else (f" (visits opening {format_clock(route.peak[0])}-{format_clock(route.peak[1])})")
+        )
+        return f"{route.missing_minutes} min short{where}"
+    return "allows all" if route.converged else "nothing proven in time"
 
 
 @app.command("replan")

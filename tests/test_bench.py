@@ -79,8 +79,8 @@ def test_the_route_bound_decides_whether_the_bound_allows_full_class_1_coverage(
 
     rows = [row("greedy", 0.8), row("optimiser", 0.95)]
     day = dt.date(2026, 11, 23)
-    short = RouteBound(day, 300, 280, 279.5, True, 12, 1.0)
-    enough = RouteBound(day, 300, 300, 300.0, True, 9, 1.0)
+    short = RouteBound(day, 300, 280, 279.5, True, 12, 1, 1.0)
+    enough = RouteBound(day, 300, 300, 300.0, True, 9, 1, 1.0)
     assert bench._with_routes(rows, None) == rows
     proven = bench._with_routes(rows, [short, enough])
     assert [r.class1_bound_allows for r in proven] == [False, False]

@@ -19,11 +19,11 @@ from beredt.domain.policy import Decision
 from beredt.io import save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.routebound import route_bound
+from beredt.planning.routebound import day_route_bound, route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import MatrixCache
 from tests.fixtures import TRAVEL
-from tests.test_capacity import Competence, client, helper, scenario, task
+from tests.test_capacity import Competence, TimeWindow, client, helper, scenario, task
 
 Shift = tuple[int, int, bool, int, int, int]
 
@@ -157,6 +157,39 @@ def test_the_route_bound_proves_what_the_flow_bound_cannot() -> None:
     assert two.keepable_minutes == two.care_minutes == 20
 
 
+def two_triangles(caregivers: int):
+    """Six medications at 10:00-10:20, ten minutes each, in two clusters of three homes
+    a minute apart, the clusters a quarter of an hour apart: one caregiver can give two of a
+    cluster (not three, not across). Half of each of a cluster's three pairs covers it
+    with one and a half caregivers; whole routes need two per cluster."""
+    med = {"competence": "nurse", "medication": True, "duration": 10}
+    clients = [
+        client(number, task(f"m{number}", 600, windows=[TimeWindow(start=600, end=620)], **med))
+        for number in (1, 2, 3, 60, 61, 62)
+    ]
+    staff = [helper(k, 540, 720, Competence.NURSE) for k in range(1, caregivers + 1)]
+    return scenario(clients, staff)
+
+
+def test_branching_proves_what_fractional_routes_hide() -> None:
+    s = two_triangles(caregivers=3)
+    cache = MatrixCache(TRAVEL)
+    assert class1_bound(s, cache, s.dates[0]).allows_full_coverage
+    root = route_bound(s, cache, s.dates[0], seconds=30, branch=False)
+    assert root.converged and not root.proves_shortfall  # 60 of 60 with half routes
+    assert math.isclose(root.relaxation_minutes, 60)
+    bound = route_bound(s, cache, s.dates[0], seconds=30)
+    assert bound.proves_shortfall and bound.nodes > 1
+    assert 0 < bound.missing_minutes <= 10
+    plan = make_plan(s, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    assert check_plan(s, plan, TRAVEL).kpis.class1_coverage == 5 / 6
+    day = day_route_bound(s, cache, s.dates[0], seconds=30)
+    assert day.missing_minutes == bound.missing_minutes and day.peak == (0, 720)
+
+    four = route_bound(two_triangles(caregivers=4), cache, s.dates[0], seconds=30)
+    assert not four.proves_shortfall
+
+
 def test_a_day_without_class_1_care_or_staff_for_it() -> None:
     cache = MatrixCache(TRAVEL)
     nobody = scenario(
@@ -183,7 +216,7 @@ def test_the_route_bound_never_rules_out_what_a_plan_keeps(
         )
     )
     day = s.dates[0]
-    bound = route_bound(s, MatrixCache(TRAVEL), day, seconds=20)
+    bound = day_route_bound(s, MatrixCache(TRAVEL), day, seconds=20)
     assert 0 <= bound.keepable_minutes <= bound.care_minutes
     plan = make_plan(s, TRAVEL, planner="optimiser", seed=seed, max_iterations=5_000)
     tolerance = s.rules.late_start_tolerance

@@ -22,7 +22,7 @@ from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.routebound import ROUTE_BOUND_SECONDS, RouteBound, route_bound
+from beredt.planning.routebound import ROUTE_BOUND_SECONDS, RouteBound, day_route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel, MatrixCache, TravelProvider, client_place, office_place
 
@@ -158,7 +158,7 @@ def run(
                     short = k.class1_coverage < 1.0
                     if routes is None and route_seconds > 0 and flow_allows and short:
                         routes = [
-                            route_bound(scenario, cache, day, seconds=route_seconds)
+                            day_route_bound(scenario, cache, day, seconds=route_seconds)
                             for day in scenario.dates
                         ]
                     row = BenchRow(

@@ -35,12 +35,13 @@ at least.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import highspy
@@ -78,9 +79,15 @@ class RouteBound:
     relaxation_minutes: float
     """The master programme's optimum when the search stopped."""
     converged: bool
-    """The column generation finished (the relaxation's optimum is the bound)."""
+    """The root's column generation finished (its optimum is a bound)."""
     rounds: int
+    """Column generation rounds at the root."""
+    nodes: int
+    """Branch-and-price nodes searched (1: the root alone)."""
     seconds: float
+    peak: tuple[int, int] | None = None
+    """Where the shortfall was proven: the class-1 visits whose window opens in this
+    span of the day (minutes), or ``None`` for the whole day (:func:`day_route_bound`)."""
 
     @property
     def proves_shortfall(self) -> bool:
@@ -103,6 +110,50 @@ class _Group:
     shift: tuple[int, int, bool, int, int, int]
 
 
+PEAKS = ((0, 12 * 60), (12 * 60, 17 * 60), (17 * 60, 24 * 60))
+"""Spans of the day (by when a visit's window opens) that :func:`day_route_bound`
+branches on one at a time: morning, midday and evening care are given by different
+shifts, and branching on the whole day would spend its nodes wherever a fraction
+happens to be largest."""
+
+
+def day_route_bound(
+    scenario: Scenario, travel: MatrixCache, day: dt.date, *, seconds: float = ROUTE_BOUND_SECONDS
+) -> RouteBound:
+    """The route bound of ``day``: the whole day's relaxation (half the ``seconds`` at
+    most), then, while nothing is proven, each of :data:`PEAKS` with branching (the
+    rest of the time shared out). Any subset of the class-1 visits is a valid
+    relaxation of the day (dropping visits only frees time), so a shortfall proven for a
+    peak is one of the day; the result reports the largest proven, and where."""
+    began = time.perf_counter()
+    todo = scenario.visits_on(day)
+    whole = route_bound(scenario, travel, day, todo, seconds=seconds / 2, branch=False)
+    best, rounds, nodes = whole, whole.rounds, whole.nodes
+    peaks = [
+        [v for v in todo if lo <= v.window.start < hi and v.task.priority_class == 1]
+        for lo, hi in PEAKS
+    ]
+    for index, (span, visits) in enumerate(zip(PEAKS, peaks, strict=True)):
+        left = seconds - (time.perf_counter() - began)
+        if best.proves_shortfall or not visits or left <= 0:
+            continue
+        share = left / sum(1 for v in peaks[index:] if v)
+        found = route_bound(scenario, travel, day, visits, seconds=share)
+        rounds, nodes = rounds + found.rounds, nodes + found.nodes
+        if found.missing_minutes > best.missing_minutes:
+            best = replace(found, peak=span)
+    return replace(
+        best,
+        care_minutes=whole.care_minutes,
+        keepable_minutes=whole.care_minutes - best.missing_minutes,
+        relaxation_minutes=whole.relaxation_minutes,
+        converged=whole.converged,
+        rounds=rounds,
+        nodes=nodes,
+        seconds=time.perf_counter() - began,
+    )
+
+
 def route_bound(
     scenario: Scenario,
     travel: MatrixCache,
@@ -111,10 +162,14 @@ def route_bound(
     *,
     seconds: float = ROUTE_BOUND_SECONDS,
     stop_when_proven: bool = False,
+    branch: bool = True,
 ) -> RouteBound:
-    """The bound for ``day`` over ``visits`` (default: the visits due that day), searched
-    for at most ``seconds``; with ``stop_when_proven`` it stops at the first proof of a
-    shortfall instead of tightening it."""
+    """The bound for ``day`` over the class-1 visits among ``visits`` (default: the
+    visits due that day), searched for at most ``seconds``. With ``stop_when_proven``
+    the column generation stops at the first proof of a shortfall instead of tightening
+    it; with ``branch`` (default), a relaxation that keeps all class-1 care with
+    fractional routes is branched on (:class:`_Search`) until it is proven that whole
+    routes cannot, or they are found, or the time is up."""
     began = time.perf_counter()
     todo = visits if visits is not None else scenario.visits_on(day)
     class1 = [v for v in todo if v.task.priority_class == 1]
@@ -124,57 +179,198 @@ def route_bound(
     care = sum(d * p for (_, _, d), p in zip(windows, parts, strict=True))
     groups = _groups(scenario, travel, day, class1)
     if not care or not groups:
-        return RouteBound(day, care, 0, 0.0, True, 0, 0.0)
-    ng = _neighbours(groups, len(class1))
-    master = _Master(parts, [g.count for g in groups])
-    keepable = float(care)
-    labels, rounds, converged = QUICK_LABELS, 0, False
-    while time.perf_counter() - began < seconds:
-        rounds += 1
-        _, prices, limits = master.solve()
-        profit = [d - p for (_, _, d), p in zip(windows, prices, strict=True)]
-        # The dual objective of these (non-negative) prices: with the best reduced cost
-        # of each group it bounds every plan, whether or not the prices are optimal.
-        lagrangian = sum(p * n for p, n in zip(prices, parts, strict=True)) + sum(
-            m * g.count for m, g in zip(limits, groups, strict=True)
-        )
-        added, exact = 0, True
-        for g, group in enumerate(groups):
-            best, routes = price_routes(
-                windows,
-                group.travel,
-                group.shift,
-                group.eligible,
-                profit,
-                ng,
-                limits[g] + TOLERANCE,
-                ROUTES_PER_PRICING,
-                labels,
-                max(0.0, seconds - (time.perf_counter() - began)),
+        return RouteBound(day, care, 0, 0.0, True, 0, 1, 0.0)
+    search = _Search(windows, parts, groups, began + seconds)
+    root = search.node(frozenset(), stop_when_proven=stop_when_proven)
+    keepable = root.bound
+    nodes = 1
+    if branch and root.converged and root.bound >= care - TOLERANCE:
+        proven, nodes = search.branch(root)
+        if proven is not None:
+            keepable = min(keepable, proven)
+    return RouteBound(
+        day,
+        care,
+        min(care, math.floor(keepable + TOLERANCE)),
+        root.value,
+        root.converged,
+        root.rounds,
+        nodes,
+        time.perf_counter() - began,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    group: int
+    route: tuple[int, ...]
+    care: int
+    arcs: frozenset[tuple[int, int]]
+    """Office (index ``visits``) → first stop, stop → stop, last stop → office."""
+
+
+@dataclass
+class _Node:
+    """What column generation found under one set of forbidden arcs."""
+
+    bound: float
+    """Proven: whole routes avoiding those arcs keep at most this much class-1 care."""
+    value: float
+    """The master's optimum when the search stopped."""
+    converged: bool
+    rounds: int
+    columns: list[_Column]
+    weights: list[float]
+    """The master's solution, one weight per column."""
+
+
+class _Search:
+    """Column generation over one day's class-1 visits, and branching on its arcs."""
+
+    def __init__(
+        self,
+        windows: list[tuple[int, int, int]],
+        parts: list[int],
+        groups: list[_Group],
+        deadline: float,
+    ) -> None:
+        self.windows, self.parts, self.groups, self.deadline = windows, parts, groups, deadline
+        self.visits = len(windows)
+        self.care = sum(d * p for (_, _, d), p in zip(windows, parts, strict=True))
+        self.ng = _neighbours(groups, self.visits)
+        self.pool: list[_Column] = []
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def node(self, forbidden: frozenset[tuple[int, int]], *, stop_when_proven: bool) -> _Node:
+        """Column generation with the pool's routes that avoid ``forbidden``, pricing
+        new ones, until it converges, proves a shortfall (``stop_when_proven``, and
+        always when branching) or runs out of time."""
+        columns = [c for c in self.pool if not c.arcs & forbidden]
+        master = _Master(self.parts, [g.count for g in self.groups])
+        for column in columns:
+            master.add(column)
+        bound, labels, rounds, converged = float(self.care), QUICK_LABELS, 0, False
+        arcs = sorted(forbidden)
+        while self.left() > 0:
+            rounds += 1
+            _, prices, limits = master.solve()
+            profit = [d - p for (_, _, d), p in zip(self.windows, prices, strict=True)]
+            # The dual objective of these (non-negative) prices: with each group's best
+            # reduced cost it bounds every plan, whether or not the prices are optimal.
+            lagrangian = sum(p * n for p, n in zip(prices, self.parts, strict=True)) + sum(
+                m * g.count for m, g in zip(limits, self.groups, strict=True)
             )
-            if best < 0:
-                exact = False
-            else:
-                lagrangian += group.count * max(0.0, best - limits[g])
-            for _, route in routes:
-                master.add_route(g, route, sum(windows[i][2] for i in route))
-                added += 1
-        if exact:
-            keepable = min(keepable, lagrangian)
-        if stop_when_proven and keepable < care - TOLERANCE:
-            break
-        if not added:
+            added, exact = 0, True
+            for g, group in enumerate(self.groups):
+                best, routes = price_routes(
+                    self.windows,
+                    group.travel,
+                    group.shift,
+                    group.eligible,
+                    profit,
+                    self.ng,
+                    limits[g] + TOLERANCE,
+                    ROUTES_PER_PRICING,
+                    labels,
+                    max(0.0, self.left()),
+                    arcs,
+                )
+                if best < 0:
+                    exact = False
+                else:
+                    lagrangian += group.count * max(0.0, best - limits[g])
+                for _, route in routes:
+                    column = self._column(g, route)
+                    self.pool.append(column)
+                    columns.append(column)
+                    master.add(column)
+                    added += 1
             if exact:
-                converged = True
+                bound = min(bound, lagrangian)
+            if (stop_when_proven or forbidden) and bound < self.care - TOLERANCE:
                 break
-            if labels == EXACT_LABELS:
-                break  # the pricing is too large to finish: stop with what is proven
-            labels = EXACT_LABELS
-        else:
-            labels = QUICK_LABELS
-    relaxation = master.solve()[0] if rounds else 0.0
-    proven = min(care, math.floor(keepable + TOLERANCE))
-    return RouteBound(day, care, proven, relaxation, converged, rounds, time.perf_counter() - began)
+            if not added:
+                if exact:
+                    converged = True
+                    break
+                if labels == EXACT_LABELS:
+                    break  # the pricing is too large to finish: stop with what is proven
+                labels = EXACT_LABELS
+            else:
+                labels = QUICK_LABELS
+        value, weights = master.optimum()
+        if converged:
+            bound = min(bound, value)
+        return _Node(bound, value, converged, rounds, columns, weights)
+
+    def branch(self, root: _Node) -> tuple[float | None, int]:
+        """Depth-first branching on arcs from ``root``: one side forbids an arc the
+        relaxation uses fractionally, the other forbids every other way out of its
+        start and into its end. Returns the largest bound over the leaves if every
+        leaf falls short of all class-1 care (a proof that whole routes cannot keep it
+        all), else ``None`` (whole routes found, no arc to branch on, or out of time),
+        and the nodes searched."""
+        stack = [(frozenset[tuple[int, int]](), root)]
+        nodes, proven = 1, 0.0
+        while stack:
+            forbidden, node = stack.pop()
+            if node.bound < self.care - TOLERANCE:
+                proven = max(proven, node.bound)
+                continue
+            if not node.converged:
+                return None, nodes
+            arc = self._fractional_arc(node)
+            if arc is None:
+                return None, nodes  # whole routes keep it all, or nothing to branch on
+            for child in (forbidden | {arc}, forbidden | self._other_ways(arc)):
+                if self.left() <= 0:
+                    return None, nodes
+                nodes += 1
+                stack.append((child, self.node(child, stop_when_proven=True)))
+        return proven, nodes
+
+    def _column(self, group: int, route: list[int]) -> _Column:
+        stops = [self.visits, *route, self.visits]
+        return _Column(
+            group,
+            tuple(route),
+            sum(self.windows[i][2] for i in route),
+            frozenset(itertools.pairwise(stops)),
+        )
+
+    def _fractional_arc(self, node: _Node) -> tuple[int, int] | None:
+        """The arc whose flow is nearest one half, among arcs whose ends are visits of
+        one caregiver (or the office): in whole routes each such visit has exactly one
+        predecessor and one successor, so forcing an arc may forbid the others."""
+        flow: dict[tuple[int, int], float] = {}
+        for column, weight in zip(node.columns, node.weights, strict=True):
+            if weight > TOLERANCE:
+                for arc in column.arcs:
+                    flow[arc] = flow.get(arc, 0.0) + weight
+        single = {*(i for i, p in enumerate(self.parts) if p == 1), self.visits}
+
+        def branchable(arc: tuple[int, int]) -> bool:
+            i, j = arc
+            return i in single and j in single and i != j
+
+        fractions = [
+            (abs(x - round(x)), arc)
+            for arc, x in flow.items()
+            if abs(x - round(x)) > TOLERANCE and branchable(arc)
+        ]
+        return max(fractions)[1] if fractions else None
+
+    def _other_ways(self, arc: tuple[int, int]) -> frozenset[tuple[int, int]]:
+        """Every arc out of ``arc``'s start but ``arc``, and into its end but ``arc``
+        (the office has many routes leaving and coming back: its side is left open)."""
+        i, j = arc
+        office = self.visits
+        ends = range(self.visits + 1)
+        out = {(i, k) for k in ends if k not in (i, j)} if i != office else set()
+        into = {(k, j) for k in ends if k not in (i, j)} if j != office else set()
+        return frozenset(out | into)
 
 
 def _groups(
@@ -240,13 +436,22 @@ class _Master:
         )  # fmt: skip
         self.routes = 0
 
-    def add_route(self, group: int, route: list[int], care: int) -> None:
-        times = Counter(route)
+    def add(self, column: _Column) -> None:
+        times = Counter(column.route)
         rows = sorted(times)
-        index = np.array([*rows, self.visits + group], dtype=np.int32)
+        index = np.array([*rows, self.visits + column.group], dtype=np.int32)
         value = np.array([float(times[i]) for i in rows] + [1.0])
-        self.highs.addCol(-float(care), 0.0, highspy.kHighsInf, len(index), index, value)
+        self.highs.addCol(-float(column.care), 0.0, highspy.kHighsInf, len(index), index, value)
         self.routes += 1
+
+    def optimum(self) -> tuple[float, list[float]]:
+        """The optimum (care minutes) and the weight of each column, in the order added."""
+        if not self.routes:
+            return 0.0, []
+        self.solve()
+        return -self.highs.getInfo().objective_function_value, list(
+            self.highs.getSolution().col_value
+        )
 
     def solve(self) -> tuple[float, list[float], list[float]]:
         """The optimum (care minutes) and the duals: per visit, per group (≥ 0)."""

@@ -19,4 +19,5 @@ def price_routes(
     max_routes: int,
     max_labels: int,
     seconds: float,
+    forbidden: list[tuple[int, int]] = ...,
 ) -> tuple[float, list[tuple[float, list[int]]]]: ...

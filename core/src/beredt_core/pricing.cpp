@@ -9,6 +9,9 @@
 // routes larger than the elementary ones, never smaller. That is what a bound needs: a
 // relaxation that every real route belongs to.
 //
+// Arcs in ``forbidden`` (visit or office, n, at either end) are never used; branching
+// on arcs relies on it.
+//
 // The labelling is exact unless ``max_labels`` labels or ``seconds`` are reached; then
 // the best profit is reported as -1 (unknown) and only the routes found so far are
 // returned.
@@ -57,7 +60,7 @@ std::pair<double, std::vector<Route>> price_routes(
     const std::vector<Visit>& visits, const std::vector<std::vector<int>>& travel, const Shift& shift,
     const std::vector<int>& eligible, const std::vector<double>& profit,
     const std::vector<std::vector<int>>& ng, double min_profit, int max_routes, long max_labels,
-    double seconds) {
+    double seconds, const std::vector<std::pair<int, int>>& forbidden) {
     const int n = static_cast<int>(visits.size());
     const int office = n;
     if (static_cast<int>(travel.size()) != n + 1 || static_cast<int>(profit.size()) != n ||
@@ -67,6 +70,13 @@ std::pair<double, std::vector<Route>> price_routes(
         if (static_cast<int>(row.size()) != n + 1) throw std::invalid_argument("travel must be square");
     for (int i = 0; i < n; ++i)
         if (ng[i].empty() || ng[i][0] != i) throw std::invalid_argument("ng[i] must start with i");
+    // Arcs a route may not use (branching); the office is index n at either end.
+    std::vector<std::vector<char>> banned(forbidden.empty() ? 0 : n + 1, std::vector<char>(n + 1, 0));
+    for (const auto& [a, b] : forbidden) {
+        if (a < 0 || a > n || b < 0 || b > n) throw std::invalid_argument("forbidden arc out of range");
+        banned[a][b] = 1;
+    }
+    auto allowed = [&](int a, int b) { return banned.empty() || !banned[a][b]; };
     const auto [shift_start, shift_end, has_break, break_from, break_to, break_minutes] = shift;
     std::vector<char> wanted(n, 0);
     for (int i : eligible) {
@@ -115,7 +125,7 @@ std::pair<double, std::vector<Route>> price_routes(
                 fits = rest <= break_to;
                 end = std::max(rest, finish + home) + break_minutes;
             }
-            if (fits && end <= shift_end) {
+            if (fits && end <= shift_end && allowed(from, office)) {
                 best = std::max(best, here.profit);
                 if (here.profit > min_profit) complete.push_back(id);
             }
@@ -123,7 +133,7 @@ std::pair<double, std::vector<Route>> price_routes(
         const auto first = std::lower_bound(latest_of.begin(), latest_of.end(), finish) - latest_of.begin();
         for (size_t c = static_cast<size_t>(first); c < order.size() && !truncated; ++c) {
             const int j = order[c];
-            if (j == i) continue;
+            if (j == i || !allowed(from, j)) continue;
             if (i >= 0) {
                 const int k = position(ng[i], j);
                 if (k >= 0 && (here.memory >> k & 1u)) continue;
@@ -203,5 +213,5 @@ std::pair<double, std::vector<Route>> price_routes(
 void register_pricing(py::module_& m) {
     m.def("price_routes", &price_routes, py::arg("visits"), py::arg("travel"), py::arg("shift"),
           py::arg("eligible"), py::arg("profit"), py::arg("ng"), py::arg("min_profit"),
-          py::arg("max_routes"), py::arg("max_labels"), py::arg("seconds"));
+          py::arg("max_routes"), py::arg("max_labels"), py::arg("seconds"), py::arg("forbidden") = std::vector<std::pair<int, int>>{});
 }
