@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from pathlib import Path
 
 from beredt_core import price_routes
@@ -19,7 +20,7 @@ from beredt.domain.policy import Decision
 from beredt.io import save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.routebound import day_route_bound, route_bound
+from beredt.planning.routebound import _Group, _Search, day_route_bound, route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import MatrixCache
 from tests.fixtures import TRAVEL
@@ -74,6 +75,36 @@ def instances(draw: st.DrawFn) -> tuple[list[tuple[int, int, int]], list[list[in
         draw(st.integers(5, 30)),
     )
     return visits, travel, shift
+
+
+@settings(max_examples=120, deadline=None)
+@given(instances(), st.integers(1, 3))
+def test_branch_and_price_proves_exactly_what_whole_routes_cannot_keep(
+    instance: tuple[list[tuple[int, int, int]], list[list[int]], Shift], caregivers: int
+) -> None:
+    """On small instances, against the best set of whole routes found by enumeration:
+    the bound never falls below it (valid), and it proves a shortfall whenever whole
+    routes cannot keep everything (branching finishes on instances this small)."""
+    visits, travel, shift = instance
+    n = len(visits)
+    care = sum(d for _, _, d in visits)
+    routes = [
+        frozenset(order)
+        for k in range(1, n + 1)
+        for order in itertools.permutations(range(n), k)
+        if feasible(list(order), visits, travel, shift)
+    ]
+    best = 0
+    for count in range(1, caregivers + 1):
+        for chosen in itertools.combinations(set(routes), count):
+            if sum(len(r) for r in chosen) == len(frozenset().union(*chosen)):
+                best = max(best, sum(visits[i][2] for r in chosen for i in r))
+    group = _Group(caregivers, list(range(n)), travel, shift)
+    search = _Search(visits, [1] * n, [group], time.perf_counter() + 30)
+    keepable, root, _ = search.bound(stop_when_proven=False, branch=True)
+    assert root.converged
+    assert best <= keepable <= care
+    assert (keepable < care) == (best < care)
 
 
 @settings(max_examples=300, deadline=None)

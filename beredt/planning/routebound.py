@@ -181,23 +181,11 @@ def route_bound(
     if not care or not groups:
         return RouteBound(day, care, 0, 0.0, True, 0, 1, 0.0)
     search = _Search(windows, parts, groups, began + seconds)
-    root = search.node(frozenset(), stop_when_proven=stop_when_proven)
-    keepable = root.bound
-    nodes = 1
-    if branch and root.converged and root.bound >= care - TOLERANCE:
-        proven, nodes = search.branch(root)
-        if proven is not None:
-            keepable = min(keepable, proven)
+    keepable, root, nodes = search.bound(stop_when_proven=stop_when_proven, branch=branch)
     return RouteBound(
-        day,
-        care,
-        min(care, math.floor(keepable + TOLERANCE)),
-        root.value,
-        root.converged,
-        root.rounds,
-        nodes,
+        day, care, keepable, root.value, root.converged, root.rounds, nodes,
         time.perf_counter() - began,
-    )
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +230,17 @@ class _Search:
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
+
+    def bound(self, *, stop_when_proven: bool, branch: bool) -> tuple[int, _Node, int]:
+        """The class-1 care minutes whole routes keep at most (proven), the root node
+        and the nodes searched."""
+        root = self.node(frozenset(), stop_when_proven=stop_when_proven)
+        keepable, nodes = root.bound, 1
+        if branch and root.converged and root.bound >= self.care - TOLERANCE:
+            proven, nodes = self.branch(root)
+            if proven is not None:
+                keepable = min(keepable, proven)
+        return min(self.care, math.floor(keepable + TOLERANCE)), root, nodes
 
     def node(self, forbidden: frozenset[tuple[int, int]], *, stop_when_proven: bool) -> _Node:
         """Column generation with the pool's routes that avoid ``forbidden``, pricing
