@@ -27,6 +27,8 @@ from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel, MatrixCache, TravelProvider, client_place, office_place
 
 FIXED_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+BASELINE = "greedy"
+"""The planner the others are compared with (the manual-planning baseline)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ class BenchRow:
     keeps."""
     class1_route_missing: int | None = None
     """Class-1 care minutes that the route bound proves no plan keeps; ``None`` where it
-    was not computed (it runs only on days the flow bound allows and a plan fell short
-    on, :func:`run`)."""
+    was not computed (it runs only on days the flow bound allows and a plan other than
+    the baseline's fell short on, :func:`run`)."""
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,10 @@ def run(
 ) -> list[BenchRow]:
     """Plan every district with every planner and score the plans. The route bound
     (``route_seconds`` per day, 0 for none) is only needed where the flow bound allows
-    full class-1 coverage and a plan still falls short: it says whether that plan missed
-    care that could be kept, or the day could not keep it at all. It runs there, once
-    per district, and every planner's row of the district reports it."""
+    full class-1 coverage and a plan other than the baseline's still falls short: it
+    says whether that plan missed care that could be kept, or the day could not keep it
+    at all. It runs there, once per district, and every planner's row of the district
+    reports it."""
     rows: list[BenchRow] = []
     travel = HaversineTravel()
     for clients, caregivers in sizes:
@@ -155,7 +158,8 @@ def run(
                     report = check_plan(scenario, plan, travel)
                     k = report.kpis
                     flow_allows = all(b.allows_full_coverage for b in class1)
-                    short = k.class1_coverage < 1.0
+                    # The baseline falls short on most days; the target is the others'.
+                    short = k.class1_coverage < 1.0 and planner != BASELINE
                     if routes is None and route_seconds > 0 and flow_allows and short:
                         routes = [
                             day_route_bound(scenario, cache, day, seconds=route_seconds)
@@ -276,7 +280,7 @@ class Comparison:
     seconds: float
 
 
-def compare(rows: list[BenchRow], baseline: str = "greedy") -> list[Comparison]:
+def compare(rows: list[BenchRow], baseline: str = BASELINE) -> list[Comparison]:
     groups: dict[tuple[int, float, str], list[BenchRow]] = defaultdict(list)
     for row in rows:
         groups[(row.clients, row.absence, row.planner)].append(row)

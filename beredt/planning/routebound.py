@@ -120,14 +120,17 @@ happens to be largest."""
 def day_route_bound(
     scenario: Scenario, travel: MatrixCache, day: dt.date, *, seconds: float = ROUTE_BOUND_SECONDS
 ) -> RouteBound:
-    """The route bound of ``day``: the whole day's relaxation (half the ``seconds`` at
-    most), then, while nothing is proven, each of :data:`PEAKS` with branching (the
-    rest of the time shared out). Any subset of the class-1 visits is a valid
-    relaxation of the day (dropping visits only frees time), so a shortfall proven for a
-    peak is one of the day; the result reports the largest proven, and where."""
+    """The route bound of ``day``: the whole day's relaxation (a quarter of the
+    ``seconds`` at most, stopping at a proof), then, while nothing is proven, each of
+    :data:`PEAKS` with branching (the rest of the time shared out, what one peak leaves
+    going to the next). Any subset of the class-1 visits is a valid relaxation of the
+    day (dropping visits only frees time), so a shortfall proven for a peak is one of
+    the day; the result reports the largest proven, and where."""
     began = time.perf_counter()
     todo = scenario.visits_on(day)
-    whole = route_bound(scenario, travel, day, todo, seconds=seconds / 2, branch=False)
+    whole = route_bound(
+        scenario, travel, day, todo, seconds=seconds / 4, stop_when_proven=True, branch=False
+    )
     best, rounds, nodes = whole, whole.rounds, whole.nodes
     peaks = [
         [v for v in todo if lo <= v.window.start < hi and v.task.priority_class == 1]
