@@ -122,25 +122,32 @@ def day_route_bound(
 ) -> RouteBound:
     """The route bound of ``day``: the whole day's relaxation (a quarter of the
     ``seconds`` at most, stopping at a proof), then, while nothing is proven, each of
-    :data:`PEAKS` with branching (the rest of the time shared out, what one peak leaves
-    going to the next). Any subset of the class-1 visits is a valid relaxation of the
-    day (dropping visits only frees time), so a shortfall proven for a peak is one of
-    the day; the result reports the largest proven, and where."""
+    :data:`PEAKS` with branching, the one with the fewest class-1 visits first (the rest
+    of the time shared out, what one peak leaves going to the next). Any subset of the
+    class-1 visits is a valid relaxation of the day (dropping visits only frees time),
+    so a shortfall proven for a peak is one of the day; the result reports the largest
+    proven, and where."""
     began = time.perf_counter()
     todo = scenario.visits_on(day)
     whole = route_bound(
         scenario, travel, day, todo, seconds=seconds / 4, stop_when_proven=True, branch=False
     )
     best, rounds, nodes = whole, whole.rounds, whole.nodes
-    peaks = [
-        [v for v in todo if lo <= v.window.start < hi and v.task.priority_class == 1]
-        for lo, hi in PEAKS
-    ]
-    for index, (span, visits) in enumerate(zip(PEAKS, peaks, strict=True)):
+    # The smallest peak first: it is the one branching is likeliest to finish.
+    peaks = sorted(
+        (
+            (len(visits), span, visits)
+            for span in PEAKS
+            if (visits := [v for v in todo if span[0] <= v.window.start < span[1]
+                           and v.task.priority_class == 1])
+        ),
+        key=lambda peak: peak[:2],
+    )  # fmt: skip
+    for index, (_, span, visits) in enumerate(peaks):
         left = seconds - (time.perf_counter() - began)
-        if best.proves_shortfall or not visits or left <= 0:
-            continue
-        share = left / sum(1 for v in peaks[index:] if v)
+        if best.proves_shortfall or left <= 0:
+            break
+        share = left / (len(peaks) - index)
         found = route_bound(scenario, travel, day, visits, seconds=share)
         rounds, nodes = rounds + found.rounds, nodes + found.nodes
         if found.missing_minutes > best.missing_minutes:
