@@ -153,6 +153,10 @@ std::pair<double, std::vector<Route>> price_routes(
                     rested = true;
                 }
                 if (start > latest) continue;
+                // Every route goes back to the office by the shift end (with the break,
+                // if it is still to come): a label that cannot is no route at all.
+                if (start + duration + travel[j][office] + (rested ? 0 : break_minutes) > shift_end)
+                    continue;
                 uint32_t memory = 1u;  // j itself
                 const auto& near = ng[j];
                 const int size = std::min<int>(static_cast<int>(near.size()), MAX_NG);
