@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from beredt.benchmarks.planner import missed_class1
 from beredt.checker import check_plan
 from beredt.cli import app
 from beredt.domain.policy import Decision
@@ -182,6 +183,11 @@ def test_the_route_bound_proves_what_the_flow_bound_cannot() -> None:
     assert bound.converged
     plan = make_plan(s, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
     assert check_plan(s, plan, TRAVEL).kpis.class1_coverage == 0.5
+    # The bench looks first where the plan fell short: the 10:00 window.
+    missed = missed_class1(s, plan)
+    assert missed == {s.dates[0]: [600]}
+    focused = day_route_bound(s, cache, s.dates[0], seconds=10, focus=missed[s.dates[0]])
+    assert focused.missing_minutes == 10
 
     two = route_bound(far_apart(caregivers=2), MatrixCache(TRAVEL), s.dates[0], seconds=10)
     assert not two.proves_shortfall

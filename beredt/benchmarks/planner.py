@@ -161,8 +161,11 @@ def run(
                     # The baseline falls short on most days; the target is the others'.
                     short = k.class1_coverage < 1.0 and planner != BASELINE
                     if routes is None and route_seconds > 0 and flow_allows and short:
+                        missed = missed_class1(scenario, plan)
                         routes = [
-                            day_route_bound(scenario, cache, day, seconds=route_seconds)
+                            day_route_bound(
+                                scenario, cache, day, seconds=route_seconds, focus=missed[day]
+                            )
                             for day in scenario.dates
                         ]
                     row = BenchRow(
@@ -192,6 +195,21 @@ def run(
                         on_row(row)
                 rows.extend(_with_routes(district, routes))
     return rows
+
+
+def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:
+    """Per day, when the windows open of the class-1 visits the plan did not keep in
+    window (where the route bound should look first)."""
+    tolerance = scenario.rules.late_start_tolerance
+    missed: dict[dt.date, list[int]] = defaultdict(list)
+    for entry in plan.visits:
+        visit = scenario.visit_by_id(entry.visit)
+        if visit is None or visit.task.priority_class != 1:
+            continue
+        start = entry.start if entry.decision == Decision.KEPT else None
+        if start is None or start > visit.window.end + tolerance:
+            missed[entry.date].append(visit.window.start)
+    return missed
 
 
 def _with_routes(rows: list[BenchRow], routes: list[RouteBound] | None) -> list[BenchRow]:

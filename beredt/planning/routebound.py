@@ -41,6 +41,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -118,7 +119,12 @@ happens to be largest."""
 
 
 def day_route_bound(
-    scenario: Scenario, travel: MatrixCache, day: dt.date, *, seconds: float = ROUTE_BOUND_SECONDS
+    scenario: Scenario,
+    travel: MatrixCache,
+    day: dt.date,
+    *,
+    seconds: float = ROUTE_BOUND_SECONDS,
+    focus: Collection[int] = (),
 ) -> RouteBound:
     """The route bound of ``day``: the whole day's relaxation (a quarter of the
     ``seconds`` at most, stopping at a proof), then, while nothing is proven, each of
@@ -126,28 +132,32 @@ def day_route_bound(
     of the time shared out, what one peak leaves going to the next). Any subset of the
     class-1 visits is a valid relaxation of the day (dropping visits only frees time),
     so a shortfall proven for a peak is one of the day; the result reports the largest
-    proven, and where."""
+    proven, and where. ``focus`` (minutes of the day, such as the window openings of the
+    visits a plan left out) puts the peaks holding them first, and those share the time
+    among themselves before any other peak gets any."""
     began = time.perf_counter()
     todo = scenario.visits_on(day)
     whole = route_bound(
         scenario, travel, day, todo, seconds=seconds / 4, stop_when_proven=True, branch=False
     )
     best, rounds, nodes = whole, whole.rounds, whole.nodes
-    # The smallest peak first: it is the one branching is likeliest to finish.
+    # The peaks a plan fell short in first, then the smallest: it is the one branching
+    # is likeliest to finish.
     peaks = sorted(
         (
-            (len(visits), span, visits)
+            (not any(span[0] <= t < span[1] for t in focus), len(visits), span, visits)
             for span in PEAKS
             if (visits := [v for v in todo if span[0] <= v.window.start < span[1]
                            and v.task.priority_class == 1])
         ),
-        key=lambda peak: peak[:2],
+        key=lambda peak: peak[:3],
     )  # fmt: skip
-    for index, (_, span, visits) in enumerate(peaks):
+    focused = sum(1 for peak in peaks if not peak[0])
+    for index, (_, _, span, visits) in enumerate(peaks):
         left = seconds - (time.perf_counter() - began)
         if best.proves_shortfall or left <= 0:
             break
-        share = left / (len(peaks) - index)
+        share = left / (focused - index if index < focused else len(peaks) - index)
         found = route_bound(scenario, travel, day, visits, seconds=share)
         rounds, nodes = rounds + found.rounds, nodes + found.nodes
         if found.missing_minutes > best.missing_minutes:
