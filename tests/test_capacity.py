@@ -77,6 +77,16 @@ def scenario(clients: list[Client], staff: list[Caregiver]) -> Scenario:
     )
 
 
+def small_district(clients: int, absence: float, seed: int) -> Scenario:
+    """A generated district for the bounds' property tests: one caregiver per five
+    clients (at least four), one isolated client."""
+    return generate_scenario(
+        GeneratorConfig(
+            clients=clients, caregivers=max(4, clients // 5), absence=absence, isolated=1, seed=seed
+        )
+    )
+
+
 def bound(s: Scenario):
     return class1_bound(s, MatrixCache(TRAVEL), s.dates[0])
 
@@ -125,11 +135,7 @@ def test_a_shift_that_misses_the_window_gives_nothing() -> None:
 def test_the_bound_never_rules_out_what_a_plan_keeps(
     clients: int, absence: float, seed: int
 ) -> None:
-    s = generate_scenario(
-        GeneratorConfig(
-            clients=clients, caregivers=max(4, clients // 5), absence=absence, isolated=1, seed=seed
-        )
-    )
+    s = small_district(clients, absence, seed)
     b = bound(s)
     assert 0 <= b.coverable_minutes <= b.required_minutes
     for planner in ("greedy", "optimiser"):

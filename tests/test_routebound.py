@@ -17,15 +17,22 @@ from typer.testing import CliRunner
 from beredt.benchmarks.planner import missed_class1
 from beredt.checker import check_plan
 from beredt.cli import app
+from beredt.domain.model import Client, Competence, TimeWindow
 from beredt.domain.policy import Decision
+from beredt.domain.scenario import Scenario
 from beredt.io import save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
 from beredt.planning.routebound import _Group, _Search, day_route_bound, route_bound
-from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import MatrixCache
 from tests.fixtures import TRAVEL
-from tests.test_capacity import Competence, TimeWindow, client, helper, scenario, task
+from tests.test_capacity import (
+    client,
+    helper,
+    scenario,
+    small_district,
+    task,
+)
 
 Shift = tuple[int, int, bool, int, int, int]
 
@@ -166,8 +173,14 @@ def far_apart(caregivers: int):
         client(200, task("b", 600, **med)),
         client(201, task("b-next-door", 600, **other)),
     ]
-    staff = [helper(k, 540, 720, Competence.NURSE) for k in range(1, caregivers + 1)]
-    return scenario(clients, staff)
+    return with_nurses(clients, caregivers)
+
+
+def with_nurses(clients: list[Client], caregivers: int) -> Scenario:
+    """The clients, and that many nurses working 09:00-12:00."""
+    return scenario(
+        clients, [helper(k, 540, 720, Competence.NURSE) for k in range(1, caregivers + 1)]
+    )
 
 
 def test_the_route_bound_proves_what_the_flow_bound_cannot() -> None:
@@ -204,8 +217,7 @@ def two_triangles(caregivers: int):
         client(number, task(f"m{number}", 600, windows=[TimeWindow(start=600, end=620)], **med))
         for number in (1, 2, 3, 60, 61, 62)
     ]
-    staff = [helper(k, 540, 720, Competence.NURSE) for k in range(1, caregivers + 1)]
-    return scenario(clients, staff)
+    return with_nurses(clients, caregivers)
 
 
 def test_branching_proves_what_fractional_routes_hide() -> None:
@@ -247,11 +259,7 @@ def test_a_day_without_class_1_care_or_staff_for_it() -> None:
 def test_the_route_bound_never_rules_out_what_a_plan_keeps(
     clients: int, absence: float, seed: int
 ) -> None:
-    s = generate_scenario(
-        GeneratorConfig(
-            clients=clients, caregivers=max(4, clients // 5), absence=absence, isolated=1, seed=seed
-        )
-    )
+    s = small_district(clients, absence, seed)
     day = s.dates[0]
     bound = day_route_bound(s, MatrixCache(TRAVEL), day, seconds=20)
     assert 0 <= bound.keepable_minutes <= bound.care_minutes

@@ -274,7 +274,7 @@ class _Search:
         arcs = sorted(forbidden)
         while self.left() > 0:
             rounds += 1
-            _, prices, limits = master.solve()
+            prices, limits = master.prices()
             profit = [d - p for (_, _, d), p in zip(self.windows, prices, strict=True)]
             # The dual objective of these (non-negative) prices: with each group's best
             # reduced cost it bounds every plan, whether or not the prices are optimal.
@@ -467,24 +467,26 @@ class _Master:
         """The optimum (care minutes) and the weight of each column, in the order added."""
         if not self.routes:
             return 0.0, []
-        self.solve()
+        self._run()
         return -self.highs.getInfo().objective_function_value, list(
             self.highs.getSolution().col_value
         )
 
-    def solve(self) -> tuple[float, list[float], list[float]]:
-        """The optimum (care minutes) and the duals: per visit, per group (≥ 0)."""
+    def prices(self) -> tuple[list[float], list[float]]:
+        """The optimum's duals (≥ 0): per visit, per group."""
         rows = self.highs.getNumRow()
         if not self.routes:
-            return 0.0, [0.0] * self.visits, [0.0] * (rows - self.visits)
+            return [0.0] * self.visits, [0.0] * (rows - self.visits)
+        self._run()
+        duals = self.highs.getSolution().row_dual
+        prices = [max(0.0, -duals[i]) for i in range(rows)]
+        return prices[: self.visits], prices[self.visits :]
+
+    def _run(self) -> None:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"the route bound's master programme ended with {status}")
-        duals = self.highs.getSolution().row_dual
-        value = -self.highs.getInfo().objective_function_value
-        prices = [max(0.0, -duals[i]) for i in range(rows)]
-        return value, prices[: self.visits], prices[self.visits :]
 
 
 def _quiet_highs() -> highspy.Highs:
