@@ -294,6 +294,34 @@ def test_the_repair_takes_costly_single_jobs_at_its_threshold(threshold: float) 
         assert result.stats["group_repairs"] == 0
 
 
+@pytest.mark.parametrize("threshold", [1e6, math.inf])
+def test_class1_jobs_trade_places_in_a_full_route(threshold: float) -> None:
+    # One caregiver has room for one of two life-critical jobs of the same penalty: the
+    # far one is served, the near one left out. From the repair's threshold up, the
+    # replace move may swap them (the same penalty, 78 minutes less travel); below it
+    # only a cheaper job gives way, as in a re-plan, and the far one stays.
+    model = line_model([0, 40, 1], caregivers=1, shift_end=140)
+    far = model.add_job(job(1, 0, 60, duration=50, hard_latest=60))
+    near = model.add_job(job(2, 0, 60, duration=50, hard_latest=60))
+    for both in ([far, near], [near, far]):
+        with pytest.raises(ValueError, match="infeasible"):
+            model.evaluate([both])
+    params = SearchParameters(
+        max_iterations=500,
+        seed=1,
+        initial_temperature=1.0,  # cold: leaving both out is never accepted
+        ruin_probability=0.0,
+        repair_share=0.0,
+        repair_single_penalty=threshold,
+    )
+    result = model.solve(params, initial=[[far]])
+    if threshold <= 1e6:
+        assert result.routes[0].jobs == (near,) and result.unserved == (far,)
+        assert result.components["travel"] == 2
+    else:
+        assert result.routes[0].jobs == (far,) and result.unserved == (near,)
+
+
 def random_model(seed: int, jobs: int, caregivers: int, pairs: int) -> Model:
     import random
 

@@ -1275,7 +1275,12 @@ private:
         int k = nb[rng_.below(static_cast<int>(nb.size()))];
         int r = s.route_of[k];
         if (r < 0 || !p_.can(j, r) || !p_.group_of(k).empty()) return false;
-        if (p_.jobs[k].penalty >= p_.jobs[j].penalty) return false;
+        // Two jobs both worth the repair (class-1 care in the planner) may trade places
+        // whatever their penalties: which of them is left out is for the annealing to
+        // weigh, and moving the gap around is how full routes make room for the last one.
+        const bool both_vital = p_.jobs[k].penalty >= params_.repair_single_penalty &&
+                                p_.jobs[j].penalty >= params_.repair_single_penalty;
+        if (p_.jobs[k].penalty >= p_.jobs[j].penalty && !both_vital) return false;
         save(s, r);
         int at = position_of(s, k);
         remove_job(s, k);
