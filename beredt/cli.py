@@ -32,6 +32,7 @@ from beredt.io import load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.capacity import class1_bound
+from beredt.planning.class1check import Class1Check, Verdict, check_class1
 from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
@@ -288,14 +289,28 @@ def bound_command(
     seconds: Annotated[
         float, typer.Option(help="Seconds per day for the route bound's column generation")
     ] = ROUTE_BOUND_SECONDS,
+    plan_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            metavar="PLAN",
+            help="Check only the days this plan leaves class-1 care out, looking first "
+            "where it did",
+        ),
+    ] = None,
 ) -> None:
     """Could the staff at work keep every class-1 visit at all? The flow bound and the
-    route bound per day; a shortfall either proves is one no plan can avoid."""
+    route bound per day; a shortfall either proves is one no plan can avoid. With
+    --plan: is the class-1 care that plan leaves out the day's shortfall or the plan's?"""
     with user_errors():
         scenario = load_scenario(scenario_path)
         if not seconds > 0:
             raise BeredtError(f"--seconds must be a positive number, got {seconds}")
+        plan = load_plan(plan_path) if plan_path is not None else None
     cache = MatrixCache(HaversineTravel())
+    if plan is not None:
+        _check_plan_class1(scenario, plan, cache, seconds)
+        return
     table = Table(title="Class-1 care: can it all be kept?")
     for header in (
         "day",
@@ -329,6 +344,40 @@ def bound_command(
         "A shortfall either bound proves is one no plan can avoid; where both allow all, "
         "a plan may still fall short (docs/optimiser.md)."
     )
+
+
+def _check_plan_class1(scenario: Scenario, plan: Plan, cache: MatrixCache, seconds: float) -> None:
+    with user_errors(), _progress() as progress:
+        task = progress.add_task("Class-1 check", total=1.0)
+
+        def advance(share: float) -> None:
+            progress.update(task, completed=share)
+
+        checks = check_class1(scenario, plan, cache, seconds=seconds, progress=advance)
+    if not checks:
+        out.print("The plan keeps every class-1 visit in its window: nothing to check.")
+        return
+    table = Table(title="Class-1 care the plan leaves out: the day's shortfall or the plan's?")
+    for header in ("day", "class-1 visits left out", "verdict", "seconds"):
+        table.add_column(header, justify="left" if header in {"day", "verdict"} else "right")
+    for c in checks:
+        table.add_row(
+            c.day.isoformat(), str(c.missed_visits), _check_verdict(c), f"{c.seconds:.1f}"
+        )
+    Console(width=max(out.width, 120)).print(table)
+
+
+def _check_verdict(check: Class1Check) -> str:
+    if check.verdict == Verdict.CAPACITY:
+        return f"the day's: the staff lack {check.missing_minutes} min of care and travel"
+    if check.verdict == Verdict.ROUTES:
+        where = (
+            ""
+            if check.peak is None
+            else f" (visits opening {format_clock(check.peak[0])}-{format_clock(check.peak[1])})"
+        )
+        return f"the day's: routes fall {check.missing_minutes} min short{where}"
+    return "not proven in time: a plan may keep more"
 
 
 def _route_verdict(route: RouteBound) -> str:

@@ -9,20 +9,22 @@ import math
 import time
 from pathlib import Path
 
+import pytest
 from beredt_core import price_routes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from beredt.benchmarks.planner import missed_class1
 from beredt.checker import check_plan
 from beredt.cli import app
+from beredt.domain.errors import BeredtError
 from beredt.domain.model import Client, Competence, TimeWindow
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.io import save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
+from beredt.planning.class1check import Verdict, check_class1, missed_class1
 from beredt.planning.routebound import _Group, _Search, day_route_bound, route_bound
 from beredt.travel import MatrixCache
 from tests.fixtures import TRAVEL
@@ -286,3 +288,45 @@ def test_the_bound_command_prints_both_bounds_per_day(tmp_path: Path) -> None:
     assert cells[:6] == ["2024-03-04", "2", "20", "allows all", "10", "10 min short"]
     refused = CliRunner().invoke(app, ["bound", str(path), "--seconds", "0"])
     assert refused.exit_code == 2 and "--seconds" in refused.output
+
+
+def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
+    cache = MatrixCache(TRAVEL)
+    # One nurse, two medications 40 minutes apart at the same time: the routes'.
+    one = far_apart(caregivers=1)
+    plan = make_plan(one, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    shares: list[float] = []
+    (check,) = check_class1(one, plan, cache, seconds=10, progress=shares.append)
+    assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares)
+    assert len(shares) > 2  # also while the route bound runs
+    assert check.day == one.dates[0] and check.missed_visits == 1
+    assert check.verdict == Verdict.ROUTES and check.proven and check.missing_minutes == 10
+    # A nurse's medication and only an assistant at work: the staff's minutes.
+    nurse_task = scenario(
+        [client(1, task("med", 600, competence="nurse", medication=True))],
+        [helper(1, 420, 900, Competence.ASSISTANT)],
+    )
+    alone = make_plan(nurse_task, TRAVEL, planner="optimiser", seed=1, max_iterations=500)
+    (check,) = check_class1(nurse_task, alone, cache, seconds=10)
+    assert check.verdict == Verdict.CAPACITY and check.missing_minutes >= 60
+    # Two nurses keep both: nothing to check, and a plan of another scenario is refused.
+    two = far_apart(caregivers=2)
+    both = make_plan(two, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    assert check_class1(two, both, cache, seconds=10) == []
+    with pytest.raises(BeredtError, match="not made from this scenario"):
+        check_class1(two, plan, cache, seconds=10)
+
+    # The same from the command line.
+    scenario_path, plan_path = tmp_path / "one.json", tmp_path / "plan.json"
+    save_model(one, scenario_path)
+    save_model(plan, plan_path)
+    result = CliRunner().invoke(
+        app, ["bound", str(scenario_path), "--plan", str(plan_path), "--seconds", "10"]
+    )
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "2024-03-04" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells[:3] == ["2024-03-04", "1", "the day's: routes fall 10 min short"]
+    save_model(both, plan_path)
+    mismatch = CliRunner().invoke(app, ["bound", str(scenario_path), "--plan", str(plan_path)])
+    assert mismatch.exit_code != 0 and "not made from this scenario" in mismatch.output

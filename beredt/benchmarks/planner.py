@@ -22,6 +22,7 @@ from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
+from beredt.planning.class1check import missed_class1
 from beredt.planning.routebound import ROUTE_BOUND_SECONDS, RouteBound, day_route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel, MatrixCache, TravelProvider, client_place, office_place
@@ -195,21 +196,6 @@ def run(
                         on_row(row)
                 rows.extend(_with_routes(district, routes))
     return rows
-
-
-def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:
-    """Per day, when the windows open of the class-1 visits the plan did not keep in
-    window (where the route bound should look first)."""
-    tolerance = scenario.rules.late_start_tolerance
-    missed: dict[dt.date, list[int]] = defaultdict(list)
-    for entry in plan.visits:
-        visit = scenario.visit_by_id(entry.visit)
-        if visit is None or visit.task.priority_class != 1:
-            continue
-        start = entry.start if entry.decision == Decision.KEPT else None
-        if start is None or start > visit.window.end + tolerance:
-            missed[entry.date].append(visit.window.start)
-    return missed
 
 
 def _with_routes(rows: list[BenchRow], routes: list[RouteBound] | None) -> list[BenchRow]:

@@ -41,7 +41,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -125,6 +125,7 @@ def day_route_bound(
     *,
     seconds: float = ROUTE_BOUND_SECONDS,
     focus: Collection[int] = (),
+    progress: Callable[[float], None] | None = None,
 ) -> RouteBound:
     """The route bound of ``day``: the whole day's relaxation (a quarter of the
     ``seconds`` at most, stopping at a proof), then, while nothing is proven, each of
@@ -134,11 +135,24 @@ def day_route_bound(
     so a shortfall proven for a peak is one of the day; the result reports the largest
     proven, and where. ``focus`` (minutes of the day, such as the window openings of the
     visits a plan left out) puts the peaks holding them first, and those share the time
-    among themselves before any other peak gets any."""
+    among themselves before any other peak gets any. ``progress`` is told the share of
+    the ``seconds`` used after every round of column generation."""
     began = time.perf_counter()
+
+    def on_round() -> None:
+        if progress is not None:
+            progress(min(1.0, (time.perf_counter() - began) / seconds))
+
     todo = scenario.visits_on(day)
     whole = route_bound(
-        scenario, travel, day, todo, seconds=seconds / 4, stop_when_proven=True, branch=False
+        scenario,
+        travel,
+        day,
+        todo,
+        seconds=seconds / 4,
+        stop_when_proven=True,
+        branch=False,
+        on_round=on_round,
     )
     best, rounds, nodes = whole, whole.rounds, whole.nodes
     # The peaks a plan fell short in first, then the smallest: it is the one branching
@@ -158,7 +172,7 @@ def day_route_bound(
         if best.proves_shortfall or left <= 0:
             break
         share = left / (focused - index if index < focused else len(peaks) - index)
-        found = route_bound(scenario, travel, day, visits, seconds=share)
+        found = route_bound(scenario, travel, day, visits, seconds=share, on_round=on_round)
         rounds, nodes = rounds + found.rounds, nodes + found.nodes
         if found.missing_minutes > best.missing_minutes:
             best = replace(found, peak=span)
@@ -183,13 +197,15 @@ def route_bound(
     seconds: float = ROUTE_BOUND_SECONDS,
     stop_when_proven: bool = False,
     branch: bool = True,
+    on_round: Callable[[], None] | None = None,
 ) -> RouteBound:
     """The bound for ``day`` over the class-1 visits among ``visits`` (default: the
     visits due that day), searched for at most ``seconds``. With ``stop_when_proven``
     the column generation stops at the first proof of a shortfall instead of tightening
     it; with ``branch`` (default), a relaxation that keeps all class-1 care with
     fractional routes is branched on (:class:`_Search`) until it is proven that whole
-    routes cannot, or they are found, or the time is up."""
+    routes cannot, or they are found, or the time is up. ``on_round`` is called after
+    every round of column generation."""
     began = time.perf_counter()
     todo = visits if visits is not None else scenario.visits_on(day)
     class1 = [v for v in todo if v.task.priority_class == 1]
@@ -200,7 +216,7 @@ def route_bound(
     groups = _groups(scenario, travel, day, class1)
     if not care or not groups:
         return RouteBound(day, care, 0, 0.0, True, 0, 1, 0.0)
-    search = _Search(windows, parts, groups, began + seconds)
+    search = _Search(windows, parts, groups, began + seconds, on_round)
     keepable, root, nodes = search.bound(stop_when_proven=stop_when_proven, branch=branch)
     return RouteBound(
         day, care, keepable, root.value, root.converged, root.rounds, nodes,
@@ -241,8 +257,10 @@ class _Search:
         parts: list[int],
         groups: list[_Group],
         deadline: float,
+        on_round: Callable[[], None] | None = None,
     ) -> None:
         self.windows, self.parts, self.groups, self.deadline = windows, parts, groups, deadline
+        self.on_round = on_round
         self.visits = len(windows)
         self.care = sum(d * p for (_, _, d), p in zip(windows, parts, strict=True))
         self.ng = _neighbours(groups, self.visits)
@@ -308,6 +326,8 @@ class _Search:
                     added += 1
             if exact:
                 bound = min(bound, lagrangian)
+            if self.on_round is not None:
+                self.on_round()
             if (stop_when_proven or forbidden) and bound < self.care - TOLERANCE:
                 break
             if not added:

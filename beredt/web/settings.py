@@ -189,6 +189,9 @@ BEREDT_RQ_QUEUE = os.environ.get("BEREDT_RQ_QUEUE", "beredt")
 
 # Planner settings for the web app.
 BEREDT_PLAN_SECONDS = float(os.environ.get("BEREDT_PLAN_SECONDS", "10"))
+# After a plan that leaves class-1 care out, a job asks whether any plan could keep it:
+# this many seconds of the route bound per such day (0: no check).
+BEREDT_CHECK_SECONDS = float(os.environ.get("BEREDT_CHECK_SECONDS", "60"))
 BEREDT_MAP_TILE_URL = os.environ.get(
     "BEREDT_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )

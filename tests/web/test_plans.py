@@ -97,6 +97,7 @@ def _post_urls(world: World, version: PlanVersion) -> list[tuple[str, dict[str, 
             reverse("plan-replan", kwargs={"pk": version.pk}),
             {"type": "caregiver_ill", "caregiver": code, "at": "10:30"},
         ),
+        (reverse("plan-check", kwargs={"pk": version.pk}), {}),
     ]
 
 

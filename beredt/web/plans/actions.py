@@ -25,10 +25,11 @@ from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
+from beredt.planning.class1check import check_class1, missed_class1
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
 from beredt.planning.replan_events import resolve_events
-from beredt.travel import HaversineTravel, client_place, office_place
+from beredt.travel import HaversineTravel, MatrixCache, client_place, office_place
 from beredt.web.audit.log import acting_user, record
 from beredt.web.audit.models import AuditAction
 from beredt.web.care.models import Unit
@@ -169,6 +170,29 @@ def start_replan_job(
     return job
 
 
+def start_check_job(version: PlanVersion, user: Any, *, seconds: float | None = None) -> PlanJob:
+    """Queue the class-1 check of ``version``: could any plan keep the class-1 care it
+    leaves out? ``seconds`` of the route bound per such day (default
+    ``BEREDT_CHECK_SECONDS``). The result goes to ``version.class1_check``."""
+    from beredt.web.plans.jobs import submit
+
+    job = PlanJob.objects.create(
+        unit=version.unit,
+        date=version.date,
+        kind=JobKind.CHECK,
+        params={"version": version.pk, "seconds": seconds or settings.BEREDT_CHECK_SECONDS},
+        created_by=acting_user(user),
+        message="queued",
+    )
+    submit(job)
+    return job
+
+
+def needs_class1_check(version: PlanVersion) -> bool:
+    """Whether ``version`` leaves class-1 care out and has not been checked yet."""
+    return not version.class1_check and bool(missed_class1(version.scenario, version.plan))
+
+
 def parse_events(events: list[dict[str, Any]]) -> list[Event]:
     from pydantic import TypeAdapter, ValidationError
 
@@ -201,8 +225,11 @@ def run_job(job_id: str, progress_every: float = 0.5, listener: Progress | None 
                 progress=min(share, 1.0), message=message[:300]
             )
 
+    run = {JobKind.PLAN: _plan, JobKind.REPLAN: _replan, JobKind.CHECK: _check_class1}[
+        JobKind(job.kind)
+    ]
     try:
-        version = _plan(job, progress) if job.kind == JobKind.PLAN else _replan(job, progress)
+        version = run(job, progress)
     except (BeredtError, InputError, ValueError) as error:
         _fail(job, str(error))
         return
@@ -216,6 +243,12 @@ def run_job(job_id: str, progress_every: float = 0.5, listener: Progress | None 
         finished_at=timezone.now(),
         result=version,
     )
+    if (
+        job.kind != JobKind.CHECK
+        and settings.BEREDT_CHECK_SECONDS > 0
+        and needs_class1_check(version)
+    ):
+        start_check_job(version, job.created_by)
 
 
 def _fail(job: PlanJob, message: str) -> None:
@@ -277,6 +310,49 @@ def _replan(job: PlanJob, progress: Progress) -> PlanVersion:
         based_on=base,
         note=job.params.get("note") or ", ".join(e["type"] for e in job.params["events"]),
     )
+
+
+def _check_class1(job: PlanJob, progress: Progress) -> PlanVersion:
+    version = PlanVersion.objects.get(pk=job.params["version"])
+    seconds = float(job.params.get("seconds", settings.BEREDT_CHECK_SECONDS))
+    progress(0.0, "checking class-1 care")
+
+    def advance(share: float) -> None:
+        progress(share, f"checking class-1 care {share:.0%}")
+
+    checks = check_class1(
+        version.scenario,
+        version.plan,
+        MatrixCache(HaversineTravel()),
+        seconds=seconds,
+        progress=advance,
+    )
+    version.class1_check = {
+        "seconds": seconds,
+        "days": [
+            {
+                "day": c.day.isoformat(),
+                "missed_visits": c.missed_visits,
+                "missing_minutes": c.missing_minutes,
+                "verdict": c.verdict.value,
+                "peak": list(c.peak) if c.peak else None,
+                "seconds": c.seconds,
+            }
+            for c in checks
+        ],
+    }
+    with transaction.atomic():
+        version.save(update_fields=["class1_check"])
+        record(
+            job.created_by,
+            AuditAction.CHANGE,
+            "plan",
+            f"{version.unit.code}/{version.date}/v{version.number}",
+            unit=version.unit.code,
+            summary=f"class-1 check of plan v{version.number}",
+            detail={"verdicts": [c.verdict.value for c in checks]},
+        )
+    return version
 
 
 # ------------------------------------------------------------------ publish

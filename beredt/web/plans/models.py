@@ -29,6 +29,7 @@ class JobStatus(models.TextChoices):
 class JobKind(models.TextChoices):
     PLAN = "plan", _("Plan")
     REPLAN = "replan", _("Re-plan")
+    CHECK = "check", _("Class-1 check")
 
 
 class PlanJob(models.Model):
@@ -82,6 +83,11 @@ class PlanVersion(models.Model):
     scenario_json = models.JSONField()
     kpis = models.JSONField(default=dict, blank=True)
     violations = models.JSONField(default=list, blank=True)
+    class1_check = models.JSONField(default=dict, blank=True)
+    """Whether any plan could keep the class-1 care this one leaves out
+    (:func:`beredt.planning.class1check.check_class1`, run as a job after planning):
+    ``{"seconds": S, "days": [{"day", "missed_visits", "missing_minutes", "verdict",
+    "peak", "seconds"}]}``; empty until checked."""
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beredt.domain.clock import format_clock
 from beredt.domain.model import Caregiver, CareTask, Client, InfectionStatus
@@ -56,6 +57,64 @@ def decision_label(decision: Decision | str) -> str:
         Decision.CANCELLED: _("Cancelled"),
     }
     return labels.get(Decision(decision), str(decision))
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """One day of a version's class-1 check, as the plan page says it."""
+
+    day: dt.date
+    proven: bool
+    text: str
+
+
+def class1_check_lines(check: dict[str, Any]) -> list[CheckLine]:
+    """The stored class-1 check (:attr:`PlanVersion.class1_check`) in words, one line
+    per day the plan leaves class-1 care out."""
+    lines = []
+    for row in check.get("days", []):
+        day = dt.date.fromisoformat(row["day"])
+        minutes, visits = row["missing_minutes"], row["missed_visits"]
+        if row["verdict"] == "capacity":
+            text = ngettext(
+                "Proven: no plan can keep all class-1 care. The staff at work lack at "
+                "least %(minutes)s minute of care and travel for it.",
+                "Proven: no plan can keep all class-1 care. The staff at work lack at "
+                "least %(minutes)s minutes of care and travel for it.",
+                minutes,
+            ) % {"minutes": minutes}
+        elif row["verdict"] == "routes" and row.get("peak"):
+            start, end = row["peak"]
+            text = ngettext(
+                "Proven: no plan can keep all class-1 care. The staff at work have the "
+                "minutes, but routes through the time windows of the visits opening "
+                "%(start)s–%(end)s fall at least %(minutes)s minute short.",
+                "Proven: no plan can keep all class-1 care. The staff at work have the "
+                "minutes, but routes through the time windows of the visits opening "
+                "%(start)s–%(end)s fall at least %(minutes)s minutes short.",
+                minutes,
+            ) % {"minutes": minutes, "start": format_clock(start), "end": format_clock(end)}
+        elif row["verdict"] == "routes":
+            text = ngettext(
+                "Proven: no plan can keep all class-1 care. The staff at work have the "
+                "minutes, but routes through the day's time windows fall at least "
+                "%(minutes)s minute short.",
+                "Proven: no plan can keep all class-1 care. The staff at work have the "
+                "minutes, but routes through the day's time windows fall at least "
+                "%(minutes)s minutes short.",
+                minutes,
+            ) % {"minutes": minutes}
+        else:
+            text = ngettext(
+                "Not proven in %(seconds)s s: a plan might keep the class-1 visit this "
+                "one leaves out. Plan again with more time, or place it by hand.",
+                "Not proven in %(seconds)s s: a plan might keep the %(visits)s class-1 "
+                "visits this one leaves out. Plan again with more time, or place them by "
+                "hand.",
+                visits,
+            ) % {"seconds": round(check.get("seconds", 0)), "visits": visits}
+        lines.append(CheckLine(day, row["verdict"] != "open", text))
+    return lines
 
 
 def caregiver_colours(plan: Plan, scenario: Scenario) -> dict[str, str]:

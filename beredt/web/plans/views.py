@@ -40,7 +40,7 @@ from beredt.web.plans.forms import (
     VisitForm,
     caregiver_choices,
 )
-from beredt.web.plans.models import JobStatus, PlanJob, PlanStatus, PlanVersion
+from beredt.web.plans.models import JobKind, JobStatus, PlanJob, PlanStatus, PlanVersion
 from beredt.web.plans.pdf import pdf_response
 
 # ------------------------------------------------------------------ helpers
@@ -223,7 +223,18 @@ def _version_context(request: HttpRequest, version: PlanVersion) -> dict[str, An
         "route_caregivers": presenters.routed_caregivers(plan, scenario, day),
         "replan_form": ReplanForm(scenario=scenario, day=day),
         "can_publish": version.status != PlanStatus.PUBLISHED and not version.violations,
+        "class1_lines": presenters.class1_check_lines(version.class1_check),
+        "class1_checking": PlanJob.objects.filter(
+            kind=JobKind.CHECK,
+            params__version=version.pk,
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+        ).exists(),
+        "class1_next_seconds": _whole_seconds(next_check_seconds(version)),
     }
+
+
+def _whole_seconds(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds)
 
 
 # ------------------------------------------------------------------ quick edits
@@ -397,6 +408,40 @@ def replan(request: HttpRequest, pk: int) -> HttpResponse:
         version,
         lambda: actions.queue_replan(version, [event], request.user, note=note),
     )
+
+
+CHECK_SECONDS_MIN = 60.0
+CHECK_SECONDS_MAX = 1200.0
+"""A check asked for by hand gets at least a minute per day; one after an unproven
+check four times as long as that one, up to 20 minutes."""
+
+
+def next_check_seconds(version: PlanVersion) -> float | None:
+    """The route bound's seconds per day a check by hand would get now: ``None`` when
+    there is nothing to check (all class-1 care kept, every day proven, or the
+    longest check already done)."""
+    done = version.class1_check
+    if not done:
+        if not actions.needs_class1_check(version):
+            return None
+        return max(CHECK_SECONDS_MIN, settings.BEREDT_CHECK_SECONDS)
+    if all(day["verdict"] != "open" for day in done.get("days", [])):
+        return None
+    longer = min(CHECK_SECONDS_MAX, 4 * float(done.get("seconds", CHECK_SECONDS_MIN)))
+    return longer if longer > float(done.get("seconds", 0)) else None
+
+
+@require_POST
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the class-1 check of a version by hand (or again, longer)."""
+    version = _version(request, pk, edit=True)
+    seconds = next_check_seconds(version)
+    if seconds is None:
+        messages.error(request, _("There is nothing left to check in this plan."))
+        return redirect(_version_url(version))
+    job = actions.start_check_job(version, request.user, seconds=seconds)
+    messages.success(request, _("Checking whether any plan could keep all class-1 care…"))
+    return redirect(_version_url(version, job))
 
 
 def _queued(request: HttpRequest, version: PlanVersion, queue: Any) -> HttpResponse:

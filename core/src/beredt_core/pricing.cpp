@@ -217,5 +217,8 @@ std::pair<double, std::vector<Route>> price_routes(
 void register_pricing(py::module_& m) {
     m.def("price_routes", &price_routes, py::arg("visits"), py::arg("travel"), py::arg("shift"),
           py::arg("eligible"), py::arg("profit"), py::arg("ng"), py::arg("min_profit"),
-          py::arg("max_routes"), py::arg("max_labels"), py::arg("seconds"), py::arg("forbidden") = std::vector<std::pair<int, int>>{});
+          py::arg("max_routes"), py::arg("max_labels"), py::arg("seconds"), py::arg("forbidden") = std::vector<std::pair<int, int>>{},
+          // The labelling touches no Python object: other threads (the web server
+          // beside a class-1 check job) run while it prices.
+          py::call_guard<py::gil_scoped_release>());
 }

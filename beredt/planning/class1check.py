@@ -1,0 +1,133 @@
+"""After a plan: could any plan have kept the class-1 care this one leaves out?
+
+A plan that leaves life-critical care out says which visits and what capacity is
+missing (:mod:`beredt.planning.shortfall`). This check says whether the shortfall is
+the day's or the plan's: for each day the plan leaves class-1 care out, the flow bound
+(:func:`beredt.planning.capacity.class1_bound`) and, where that allows it all, the
+route bound (:func:`beredt.planning.routebound.day_route_bound`, pointed first at the
+windows the plan missed) are asked whether any plan can keep every class-1 visit.
+
+* :attr:`Verdict.CAPACITY`: the staff at work lack the care and travel minutes;
+* :attr:`Verdict.ROUTES`: they have the minutes, but no set of routes fits the windows;
+* :attr:`Verdict.OPEN`: nothing proven in the time given: a better plan may exist.
+
+A proof is never wrong; "open" may only mean the search needed more time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+
+from beredt.domain.errors import BeredtError
+from beredt.domain.plan import Plan
+from beredt.domain.policy import Decision
+from beredt.domain.scenario import Scenario
+from beredt.planning.capacity import class1_bound
+from beredt.planning.routebound import ROUTE_BOUND_SECONDS, day_route_bound
+from beredt.travel import MatrixCache
+
+
+class Verdict(StrEnum):
+    CAPACITY = "capacity"
+    """Proven by the flow bound: too few care and travel minutes at work."""
+    ROUTES = "routes"
+    """Proven by the route bound: no routes through the windows keep it all."""
+    OPEN = "open"
+    """Nothing proven in the time given."""
+
+
+@dataclass(frozen=True, slots=True)
+class Class1Check:
+    """The check of one day the plan leaves class-1 care out."""
+
+    day: dt.date
+    missed_visits: int
+    """Class-1 visits the plan does not keep in their window that day."""
+    missing_minutes: int
+    """Proven short, at least: care and travel minutes the staff lack (capacity), or
+    class-1 care minutes no routes keep (routes); 0 when open."""
+    verdict: Verdict
+    peak: tuple[int, int] | None
+    """Where the route bound proved it: the visits whose window opens in this span of
+    the day (minutes), or ``None`` (the whole day, or not the route bound)."""
+    seconds: float
+
+    @property
+    def proven(self) -> bool:
+        return self.verdict != Verdict.OPEN
+
+
+def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:
+    """Per day, when the windows open of the class-1 visits the plan did not keep in
+    window (where the route bound should look first)."""
+    tolerance = scenario.rules.late_start_tolerance
+    missed: dict[dt.date, list[int]] = defaultdict(list)
+    for entry in plan.visits:
+        visit = scenario.visit_by_id(entry.visit)
+        if visit is None or visit.task.priority_class != 1:
+            continue
+        start = entry.start if entry.decision == Decision.KEPT else None
+        if start is None or start > visit.window.end + tolerance:
+            missed[entry.date].append(visit.window.start)
+    return missed
+
+
+def check_class1(
+    scenario: Scenario,
+    plan: Plan,
+    travel: MatrixCache,
+    *,
+    seconds: float = ROUTE_BOUND_SECONDS,
+    progress: Callable[[float], None] | None = None,
+) -> list[Class1Check]:
+    """Check every day on which ``plan`` leaves class-1 care out; the route bound gets
+    ``seconds`` per such day. ``progress`` is told the share done (0-1) as it goes."""
+    if plan.scenario_digest != scenario.digest():
+        raise BeredtError(
+            "the plan was not made from this scenario (its scenario_digest differs): check "
+            "it with the scenario the plan came from"
+        )
+    missed = missed_class1(scenario, plan)
+    days = [day for day in scenario.dates if missed.get(day)]
+    checks: list[Class1Check] = []
+
+    def report(index: int, share: float) -> None:
+        if progress is not None:
+            progress((index + share) / len(days))
+
+    for index, day in enumerate(days):
+        report(index, 0.0)
+        began = time.perf_counter()
+        flow = class1_bound(scenario, travel, day)
+        if not flow.allows_full_coverage:
+            verdict, minutes, peak = Verdict.CAPACITY, flow.missing_minutes, None
+        else:
+            route = day_route_bound(
+                scenario,
+                travel,
+                day,
+                seconds=seconds,
+                focus=missed[day],
+                progress=partial(report, index),
+            )
+            proven = route.proves_shortfall
+            verdict = Verdict.ROUTES if proven else Verdict.OPEN
+            minutes, peak = route.missing_minutes, route.peak if proven else None
+        checks.append(
+            Class1Check(
+                day=day,
+                missed_visits=len(missed[day]),
+                missing_minutes=minutes,
+                verdict=verdict,
+                peak=peak,
+                seconds=round(time.perf_counter() - began, 1),
+            )
+        )
+        report(index, 1.0)
+    return checks

@@ -1,0 +1,153 @@
+"""The class-1 check after a plan: is the class-1 care a plan leaves out the day's
+shortfall or the plan's? A job runs the bounds after planning and the plan page says."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from beredt.domain.policy import Decision
+from beredt.web.accounts.models import Role, User
+from beredt.web.audit.models import AuditEntry
+from beredt.web.care.models import Unit
+from beredt.web.care.scenario import load_scenario
+from beredt.web.plans import actions
+from beredt.web.plans.models import JobKind, JobStatus, PlanJob, PlanVersion
+from tests.test_capacity import MONDAY
+from tests.test_routebound import far_apart
+from tests.web.browser import log_in
+from tests.web.conftest import PASSWORD, make_user
+from tests.web.test_plans import as_user
+
+
+def far_unit(caregivers: int) -> tuple[Unit, User]:
+    """Two medications at 10:00-10:15 some 40 minutes apart, and that many nurses."""
+    (unit,) = load_scenario(far_apart(caregivers))
+    return unit, make_user("planner_u", Role.PLANNER, unit=unit)
+
+
+def planned(unit: Unit, planner: User) -> PlanVersion:
+    job = actions.start_plan_job(unit, MONDAY, planner)
+    actions.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    return PlanVersion.objects.get(pk=job.result_id)
+
+
+def page_text(planner: User, version: PlanVersion) -> str:
+    response = as_user(planner).get(reverse("plan-version", kwargs={"pk": version.pk}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@override_settings(BEREDT_CHECK_SECONDS=10)
+def test_a_plan_short_of_class1_care_is_checked_after_planning(db: None) -> None:
+    unit, planner = far_unit(caregivers=1)
+    version = planned(unit, planner)
+    assert version.kpis["class1_coverage"] == 0.5  # one nurse keeps one of the two
+    check = PlanJob.objects.get(kind=JobKind.CHECK)
+    assert check.status == JobStatus.QUEUED and check.params["version"] == version.pk
+    text = page_text(planner, version)
+    assert "Class-1 check" in text and "running; the result appears here." in text
+    assert "Check whether any plan could keep it" not in text  # one check at a time
+
+    actions.run_job(str(check.pk))
+    check.refresh_from_db()
+    assert check.status == JobStatus.SUCCEEDED and check.result_id == version.pk
+    version.refresh_from_db()
+    (day,) = version.class1_check["days"]
+    assert day["day"] == MONDAY.isoformat() and day["missed_visits"] == 1
+    # The flow bound allows both; whole routes through the windows keep only one.
+    assert day["verdict"] == "routes" and day["missing_minutes"] == 10
+    text = page_text(planner, version)
+    assert "Proven: no plan can keep all class-1 care." in text
+    assert "fall at least 10 minutes short" in text
+    assert "Check whether any plan could keep it" not in text  # nothing left to check
+    assert AuditEntry.objects.filter(summary=f"class-1 check of plan v{version.number}").exists()
+    # The job is not queued again for a version already checked.
+    assert not actions.needs_class1_check(version)
+
+
+@override_settings(BEREDT_CHECK_SECONDS=10)
+def test_a_plan_keeping_all_class1_care_needs_no_check(db: None) -> None:
+    unit, planner = far_unit(caregivers=2)
+    version = planned(unit, planner)
+    assert version.kpis["class1_coverage"] == 1.0
+    assert not PlanJob.objects.filter(kind=JobKind.CHECK).exists()
+    assert "Class-1 check" not in page_text(planner, version)
+
+
+def test_an_unproven_shortfall_is_offered_a_longer_check(db: None) -> None:
+    # Two nurses could keep both medications; this version cancels one of them, as a
+    # plan made in too little time might. The check cannot prove that shortfall.
+    unit, planner = far_unit(caregivers=2)
+    version = planned(unit, planner)
+    plan = version.plan
+    dropped = next(e for e in plan.visits if e.visit.startswith("a@"))
+    entries = [
+        e.model_copy(
+            update={"decision": Decision.CANCELLED, "start": None, "end": None, "caregivers": []}
+        )
+        if e is dropped
+        else e
+        for e in plan.visits
+    ]
+    version.plan_json = plan.model_copy(update={"visits": entries}).model_dump(
+        mode="json", by_alias=True
+    )
+    version.save()
+    version = PlanVersion.objects.get(pk=version.pk)
+    assert actions.needs_class1_check(version)
+    text = page_text(planner, version)
+    assert "Is that the day's shortfall or the plan's?" in text
+    assert "Check whether any plan could keep it (60 s per day)" in text
+
+    client = as_user(planner)
+    url = reverse("plan-check", kwargs={"pk": version.pk})
+    with override_settings(BEREDT_CHECK_SECONDS=5):
+        response = client.post(url)
+    assert response.status_code == 302
+    job = PlanJob.objects.get(kind=JobKind.CHECK)
+    assert job.params["seconds"] == 60  # by hand: at least a minute a day
+    actions.run_job(str(job.pk))
+    version.refresh_from_db()
+    (day,) = version.class1_check["days"]
+    assert day["verdict"] == "open" and day["missing_minutes"] == 0
+    text = page_text(planner, version)
+    assert "Not proven in 60 s: a plan might keep the class-1 visit this one leaves out." in text
+    # An unproven check may be run again, four times as long.
+    assert "Check whether any plan could keep it (240 s per day)" in text
+    client.post(url)
+    assert PlanJob.objects.filter(kind=JobKind.CHECK).latest("created_at").params["seconds"] == 240
+
+
+def test_only_the_units_editors_start_a_check(db: None) -> None:
+    unit, planner = far_unit(caregivers=1)
+    version = planned(unit, planner)
+    url = reverse("plan-check", kwargs={"pk": version.pk})
+    coordinator = make_user("coordinator_u", Role.SURVEY_COORDINATOR)
+    assert as_user(coordinator).post(url).status_code == 403
+    assert as_user(None).post(url).status_code == 302  # to the login page
+    assert not PlanJob.objects.filter(kind=JobKind.CHECK).exists()
+    assert as_user(planner).post(url).status_code == 302
+    assert PlanJob.objects.filter(kind=JobKind.CHECK).count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_plan_page_follows_the_check_to_its_verdict(live_server: object, page: object) -> None:
+    unit, _ = far_unit(caregivers=1)
+    url = live_server.url  # type: ignore[attr-defined]
+    log_in(page, url, "planner_u", PASSWORD)
+    page.wait_for_selector(".who")  # type: ignore[attr-defined]
+    with override_settings(BEREDT_JOBS="thread", BEREDT_CHECK_SECONDS=10):
+        page.goto(f"{url}/units/{unit.code}/today/?date={MONDAY.isoformat()}")  # type: ignore[attr-defined]
+        page.click("button.plan-big")  # type: ignore[attr-defined]
+        # The plan, then the check that follows it; the page shows the verdict.
+        page.wait_for_selector(".class1-proven", timeout=90_000)  # type: ignore[attr-defined]
+    text = page.locator("#class1-check").inner_text()  # type: ignore[attr-defined]
+    # The browser asks for Norwegian, the production default.
+    assert "Bevist: ingen plan kan holde all livsviktig omsorg (klasse 1)." in text
+    assert "mangler minst 10 minutter" in text
+    assert PlanJob.objects.filter(kind=JobKind.CHECK, status=JobStatus.SUCCEEDED).count() == 1
