@@ -56,6 +56,8 @@ def demo(
         tasks = {u.pk: progress.add_task(f"Planning {u.name}", total=1.0) for u in result.units}
 
         def advance(unit, share: float, message: str) -> None:  # type: ignore[no-untyped-def]
+            if message.startswith("checking"):
+                progress.update(tasks[unit.pk], description=f"Class-1 check {unit.name}")
             progress.update(tasks[unit.pk], completed=share)
 
         plan_and_publish(result, seconds, advance)
@@ -66,6 +68,12 @@ def demo(
             f"class 1 {k['class1_coverage']:.1%}, essential {k['essential_coverage']:.1%}, "
             f"{k['visits_kept']}/{k['visits_total']} visits kept"
         )
+        for day in version.class1_check.get("days", []):
+            verdict = {
+                "capacity": f"proven short: the staff lack {day['missing_minutes']} min",
+                "routes": f"proven short: routes fall {day['missing_minutes']} min short",
+            }.get(day["verdict"], "not proven: a plan may keep more")
+            out.print(f"    class-1 check {day['day']}: {verdict}")
     out.print("Demo logins (new passwords on every run of `beredt demo`):")
     for login in result.logins:
         out.print(f"  {login.username:<20} {login.password:<22} {login.role} — {login.scope}")

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +17,13 @@ from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.web.accounts.models import Role, User
 from beredt.web.care.models import Caregiver, Unit
 from beredt.web.care.scenario import load_scenario
-from beredt.web.plans.actions import publish, published_version, run_job
+from beredt.web.plans.actions import (
+    needs_class1_check,
+    publish,
+    published_version,
+    run_job,
+    start_check_job,
+)
 from beredt.web.plans.models import JobStatus, PlanJob, PlanVersion
 
 DEMO_CONFIG = {"clients": 200, "caregivers": 40, "absence": 0.3, "isolated": 6, "units": 2}
@@ -139,8 +146,14 @@ def plan_and_publish(
             if on_progress:
                 on_progress(unit, share, message)
 
-        run_job(str(job.pk), listener=listener)
+        run_job(str(job.pk), listener=listener, then_check=False)
         job.refresh_from_db()
         if job.status != JobStatus.SUCCEEDED or job.result is None:
             raise RuntimeError(f"planning {unit.code} failed: {job.error}")
-        result.plans.append(publish(job.result, planner))
+        version = job.result
+        # The class-1 check here too, not in a thread this command would end under.
+        if settings.BEREDT_CHECK_SECONDS > 0 and needs_class1_check(version):
+            check = start_check_job(version, planner, submit_now=False)
+            run_job(str(check.pk), listener=listener)
+            version.refresh_from_db()
+        result.plans.append(publish(version, planner))

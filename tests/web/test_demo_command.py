@@ -19,7 +19,12 @@ def run_demo(home: Path) -> str:
         for k, v in os.environ.items()
         if not k.startswith(("BEREDT_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
     }
-    env.update(BEREDT_HOME=str(home), DJANGO_SETTINGS_MODULE="beredt.web.settings", COLUMNS="200")
+    env.update(
+        BEREDT_HOME=str(home),
+        DJANGO_SETTINGS_MODULE="beredt.web.settings",
+        COLUMNS="200",
+        BEREDT_CHECK_SECONDS="5",
+    )
     result = subprocess.run(
         [sys.executable, "-m", "beredt.cli", "demo", "--seconds", "0.5"],
         capture_output=True,
@@ -44,6 +49,14 @@ def test_demo_seeds_plans_and_publishes(tmp_path: Path) -> None:
     published = db.execute("select count(*) from plans_planversion where status='published'")
     assert published.fetchone()[0] == 2
     assert db.execute("select count(*) from care_unit").fetchone()[0] == 2
+    # The class-1 checks ran in the command, not in a thread it ended under.
+    jobs = dict(db.execute("select status, count(*) from plans_planjob group by status"))
+    assert set(jobs) == {"succeeded"}, jobs
+    checks = db.execute("select count(*) from plans_planjob where kind='check'").fetchone()[0]
+    checked = db.execute(
+        "select count(*) from plans_planversion where class1_check != '{}'"
+    ).fetchone()[0]
+    assert checks == checked == first.count("class-1 check ")
     clients = db.execute("select count(*) from care_client").fetchone()[0]
     db.close()
 

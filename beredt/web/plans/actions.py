@@ -170,10 +170,13 @@ def start_replan_job(
     return job
 
 
-def start_check_job(version: PlanVersion, user: Any, *, seconds: float | None = None) -> PlanJob:
+def start_check_job(
+    version: PlanVersion, user: Any, *, seconds: float | None = None, submit_now: bool = True
+) -> PlanJob:
     """Queue the class-1 check of ``version``: could any plan keep the class-1 care it
     leaves out? ``seconds`` of the route bound per such day (default
-    ``BEREDT_CHECK_SECONDS``). The result goes to ``version.class1_check``."""
+    ``BEREDT_CHECK_SECONDS``). The result goes to ``version.class1_check``. Without
+    ``submit_now`` the job is only created, for the caller to run (``run_job``)."""
     from beredt.web.plans.jobs import submit
 
     job = PlanJob.objects.create(
@@ -184,7 +187,8 @@ def start_check_job(version: PlanVersion, user: Any, *, seconds: float | None = 
         created_by=acting_user(user),
         message="queued",
     )
-    submit(job)
+    if submit_now:
+        submit(job)
     return job
 
 
@@ -204,10 +208,18 @@ def parse_events(events: list[dict[str, Any]]) -> list[Event]:
         raise PlanActionError(f"{where}: {first['msg']}") from None
 
 
-def run_job(job_id: str, progress_every: float = 0.5, listener: Progress | None = None) -> None:
+def run_job(
+    job_id: str,
+    progress_every: float = 0.5,
+    listener: Progress | None = None,
+    *,
+    then_check: bool = True,
+) -> None:
     """Run a queued job to the end; its status, progress and result are in the database.
     Called by the in-process thread, an RQ worker, or directly (``sync``; the CLI passes
-    a ``listener`` to draw its progress bar)."""
+    a ``listener`` to draw its progress bar). A plan or re-plan that leaves class-1 care
+    out queues its class-1 check (``BEREDT_CHECK_SECONDS``), unless ``then_check`` is
+    off (a caller that runs the check itself)."""
     job = PlanJob.objects.select_related("unit", "created_by").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return
@@ -244,7 +256,8 @@ def run_job(job_id: str, progress_every: float = 0.5, listener: Progress | None 
         result=version,
     )
     if (
-        job.kind != JobKind.CHECK
+        then_check
+        and job.kind != JobKind.CHECK
         and settings.BEREDT_CHECK_SECONDS > 0
         and needs_class1_check(version)
     ):
