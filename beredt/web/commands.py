@@ -90,8 +90,11 @@ def serve(
     setup()
     from waitress import serve as waitress_serve
 
+    from beredt.web.plans.jobs import fail_interrupted
     from beredt.web.wsgi import application
 
+    if left := fail_interrupted():
+        out.print(f"{left} planning job(s) left running by a stopped server marked failed")
     shown = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host
     out.print(f"beredt is running at http://{shown}:{port}/  (Ctrl+C stops it)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="beredt")

@@ -10,6 +10,7 @@ import pytest
 from django.test import override_settings
 
 from beredt.web.plans.actions import start_plan_job
+from beredt.web.plans.jobs import INTERRUPTED, fail_interrupted
 from beredt.web.plans.models import JobStatus, PlanJob, PlanVersion
 from tests.web.conftest import World
 
@@ -74,3 +75,20 @@ def test_a_failing_plan_is_reported_not_hidden(world: World, transactional_db: N
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "no active caregivers" in job.error
+
+
+def test_jobs_a_stopped_server_left_running_are_marked_failed(world: World) -> None:
+    """The thread backend runs jobs inside the web server: a job still queued or
+    running when the server starts again was cut off, and says so."""
+    running = PlanJob.objects.create(unit=world.unit_a, date=world.day, status=JobStatus.RUNNING)
+    queued = PlanJob.objects.create(unit=world.unit_a, date=world.day, status=JobStatus.QUEUED)
+    done = PlanJob.objects.create(unit=world.unit_a, date=world.day, status=JobStatus.SUCCEEDED)
+    with override_settings(BEREDT_JOBS="rq"):
+        assert fail_interrupted() == 0  # a worker may still run them
+    with override_settings(BEREDT_JOBS="thread"):
+        assert fail_interrupted() == 2
+    for job in (running, queued, done):
+        job.refresh_from_db()
+    assert running.status == queued.status == JobStatus.FAILED
+    assert running.error == INTERRUPTED and running.finished_at is not None
+    assert done.status == JobStatus.SUCCEEDED

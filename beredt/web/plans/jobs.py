@@ -47,6 +47,25 @@ def queue():  # type: ignore[no-untyped-def]
     return Queue(settings.BEREDT_RQ_QUEUE, connection=Redis.from_url(settings.REDIS_URL))
 
 
+INTERRUPTED = "interrupted: the web server stopped while the job ran; start it again"
+
+
+def fail_interrupted() -> int:
+    """With the ``thread`` backend a job runs inside the web process and ends with it: at
+    start-up every job still queued or running is one a stopped server left behind.
+    Marks them failed (the page then says so instead of waiting forever); returns how
+    many. Other backends keep their jobs (a worker may still run them)."""
+    if settings.BEREDT_JOBS != "thread":
+        return 0
+    from django.utils import timezone
+
+    from beredt.web.plans.models import JobStatus
+
+    return PlanJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.FAILED, message="failed", error=INTERRUPTED, finished_at=timezone.now()
+    )
+
+
 def submit(job: PlanJob) -> None:
     job_id = str(job.pk)
     backend = settings.BEREDT_JOBS
