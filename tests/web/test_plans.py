@@ -155,6 +155,20 @@ def test_only_caregivers_have_my_route(world: World) -> None:
 # ------------------------------------------------------------------ planning
 
 
+def test_the_planner_may_choose_a_longer_search(world: World) -> None:
+    client = as_user(world.planner_a)
+    url = reverse("plan-start", kwargs={"unit": world.unit_a.code})
+    page = client.get(reverse("today", kwargs={"unit": world.unit_a.code})).content.decode()
+    assert "Search time per day" in page and ">2 min<" in page
+    client.post(url, {"date": "2026-11-23", "seconds": "120"})
+    assert PlanJob.objects.get().params["seconds"] == 120.0
+    response = client.post(url, {"date": "2026-11-23", "seconds": "9999"}, follow=True)
+    assert any("seconds" in m for m in page_messages(response))
+    assert PlanJob.objects.count() == 1  # an unoffered search time queues nothing
+    client.post(url, {"date": "2026-11-23"})
+    assert PlanJob.objects.latest("created_at").params["seconds"] == 1.0  # the usual
+
+
 def test_make_plan_queues_a_job_and_returns_at_once(world: World) -> None:
     client = as_user(world.planner_a)
     response = client.post(

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from beredt.domain.clock import format_clock
@@ -28,8 +29,26 @@ class IsolationForm(forms.Form):
     isolated = forms.BooleanField(required=False)
 
 
+LONGER_SEARCHES = (30, 120, 300)
+"""Search times per day a planner may choose instead of ``BEREDT_PLAN_SECONDS``."""
+
+
+def _search_time(seconds: float) -> str:
+    return f"{seconds:g} s" if seconds < 60 else f"{seconds / 60:g} min"
+
+
 class StartPlanForm(forms.Form):
     date = forms.DateField()
+    seconds = forms.TypedChoiceField(
+        label=_("Search time per day"), coerce=float, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default = float(settings.BEREDT_PLAN_SECONDS)
+        choices = [(f"{default:g}", _("%(time)s (usual)") % {"time": _search_time(default)})]
+        choices += [(f"{s:g}", _search_time(s)) for s in LONGER_SEARCHES if s > default]
+        self.fields["seconds"].choices = choices  # type: ignore[attr-defined]
 
 
 class VisitForm(forms.Form):

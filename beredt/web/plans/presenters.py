@@ -107,10 +107,10 @@ def class1_check_lines(check: dict[str, Any]) -> list[CheckLine]:
         else:
             text = ngettext(
                 "Not proven in %(seconds)s s: a plan might keep the class-1 visit this "
-                "one leaves out. Plan again with more time, or place it by hand.",
+                "one leaves out. Plan again with a longer search time, or place it by hand.",
                 "Not proven in %(seconds)s s: a plan might keep the %(visits)s class-1 "
-                "visits this one leaves out. Plan again with more time, or place them by "
-                "hand.",
+                "visits this one leaves out. Plan again with a longer search time, or "
+                "place them by hand.",
                 visits,
             ) % {"seconds": round(check.get("seconds", 0)), "visits": visits}
         lines.append(CheckLine(day, row["verdict"] != "open", text))

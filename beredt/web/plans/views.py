@@ -125,6 +125,7 @@ def _day_page(
         "caregivers": _caregiver_statuses(unit, day),
         "clients": _client_statuses(unit, day),
         "availability_choices": AVAILABILITY_CHOICES,
+        "plan_form": StartPlanForm(),
         "job": _job(request, unit, day),
         "versions": list(
             PlanVersion.objects.filter(unit=unit, date=day)
@@ -299,7 +300,9 @@ def start_plan(request: HttpRequest, unit: str) -> HttpResponse:
         _errors(request, form)
         return redirect(_today_url(the_unit, _day(None)))
     day = form.cleaned_data["date"]
-    job = actions.start_plan_job(the_unit, day, request.user)
+    job = actions.start_plan_job(
+        the_unit, day, request.user, seconds=form.cleaned_data.get("seconds")
+    )
     return redirect(_today_url(the_unit, day, job=str(job.pk)))
 
 
