@@ -19,6 +19,7 @@ from tests.test_routebound import far_apart
 from tests.web.browser import log_in
 from tests.web.conftest import PASSWORD, make_user
 from tests.web.test_plans import as_user
+from tests.web.test_plans_browser import shot
 
 
 def far_unit(caregivers: int) -> tuple[Unit, User]:
@@ -146,6 +147,7 @@ def test_the_plan_page_follows_the_check_to_its_verdict(live_server: object, pag
         page.click("button.plan-big")  # type: ignore[attr-defined]
         # The plan, then the check that follows it; the page shows the verdict.
         page.wait_for_selector(".class1-proven", timeout=90_000)  # type: ignore[attr-defined]
+    shot(page, "class1-check")
     text = page.locator("#class1-check").inner_text()  # type: ignore[attr-defined]
     # The browser asks for Norwegian, the production default.
     assert "Bevist: ingen plan kan holde all livsviktig omsorg (klasse 1)." in text
