@@ -48,7 +48,7 @@ class StartPlanForm(forms.Form):
         default = float(settings.BEREDT_PLAN_SECONDS)
         choices = [(f"{default:g}", _("%(time)s (usual)") % {"time": _search_time(default)})]
         choices += [(f"{s:g}", _search_time(s)) for s in LONGER_SEARCHES if s > default]
-        self.fields["seconds"].choices = choices  # type: ignore[attr-defined]
+        self.fields["seconds"].choices = choices
 
 
 class VisitForm(forms.Form):
