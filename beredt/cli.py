@@ -377,6 +377,8 @@ def _check_verdict(check: Class1Check) -> str:
             else f" (visits opening {format_clock(check.peak[0])}-{format_clock(check.peak[1])})"
         )
         return f"the day's: routes fall {check.missing_minutes} min short{where}"
+    if check.verdict == Verdict.UNCHECKED:
+        return "not checked: a client's isolation begins during the day"
     return "not proven in time: a plan may keep more"
 
 

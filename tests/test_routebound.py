@@ -18,7 +18,13 @@ from typer.testing import CliRunner
 from beredt.checker import check_plan
 from beredt.cli import app
 from beredt.domain.errors import BeredtError
-from beredt.domain.model import Client, Competence, TimeWindow
+from beredt.domain.model import (
+    Client,
+    Competence,
+    InfectionPeriod,
+    InfectionStatus,
+    TimeWindow,
+)
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.io import save_model
@@ -301,6 +307,16 @@ def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
     assert len(shares) > 2  # also while the route bound runs
     assert check.day == one.dates[0] and check.missed_visits == 1
     assert check.verdict == Verdict.ROUTES and check.proven and check.missing_minutes == 10
+    # Once a client's isolation begins during the day (a re-plan's), the bounds would
+    # treat visits done before it as the infection team's: no verdict.
+    period = InfectionPeriod(status=InfectionStatus.ISOLATED, since=one.dates[0], since_time=660)
+    first = one.clients[0].model_copy(update={"infection": [period]})
+    isolated = Scenario.model_validate(
+        {**one.model_dump(by_alias=True), "clients": [first, *one.clients[1:]]}
+    )
+    late = make_plan(isolated, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    (check,) = check_class1(isolated, late, cache, seconds=10)
+    assert check.verdict == Verdict.UNCHECKED and not check.proven and check.missing_minutes == 0
     # A nurse's medication and only an assistant at work: the staff's minutes.
     nurse_task = scenario(
         [client(1, task("med", 600, competence="nurse", medication=True))],

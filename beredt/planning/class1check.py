@@ -9,7 +9,9 @@ windows the plan missed) are asked whether any plan can keep every class-1 visit
 
 * :attr:`Verdict.CAPACITY`: the staff at work lack the care and travel minutes;
 * :attr:`Verdict.ROUTES`: they have the minutes, but no set of routes fits the windows;
-* :attr:`Verdict.OPEN`: nothing proven in the time given: a better plan may exist.
+* :attr:`Verdict.OPEN`: nothing proven in the time given: a better plan may exist;
+* :attr:`Verdict.UNCHECKED`: a client's isolation begins during the day, which the
+  bounds cannot take into account yet (a re-plan after ``client_isolated``).
 
 A proof is never wrong; "open" may only mean the search needed more time.
 """
@@ -40,6 +42,11 @@ class Verdict(StrEnum):
     """Proven by the route bound: no routes through the windows keep it all."""
     OPEN = "open"
     """Nothing proven in the time given."""
+    UNCHECKED = "unchecked"
+    """Not checked: a client's isolation begins during the day (a re-plan's
+    ``client_isolated``). The bounds read who may do a visit once per visit, by its
+    latest start, so a visit done before the isolation began would count as the infection
+    team's work: stricter than the day was, and a proof could be wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +67,7 @@ class Class1Check:
 
     @property
     def proven(self) -> bool:
-        return self.verdict != Verdict.OPEN
+        return self.verdict in (Verdict.CAPACITY, Verdict.ROUTES)
 
 
 def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:
@@ -76,6 +83,15 @@ def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:
         if start is None or start > visit.window.end + tolerance:
             missed[entry.date].append(visit.window.start)
     return missed
+
+
+def isolated_during(scenario: Scenario, day: dt.date) -> bool:
+    """Some client's infection status begins during ``day`` (not at its start)."""
+    return any(
+        period.since == day and period.since_time
+        for client in scenario.clients
+        for period in client.infection
+    )
 
 
 def check_class1(
@@ -104,8 +120,9 @@ def check_class1(
     for index, day in enumerate(days):
         report(index, 0.0)
         began = time.perf_counter()
-        flow = class1_bound(scenario, travel, day)
-        if not flow.allows_full_coverage:
+        if isolated_during(scenario, day):
+            verdict, minutes, peak = Verdict.UNCHECKED, 0, None
+        elif not (flow := class1_bound(scenario, travel, day)).allows_full_coverage:
             verdict, minutes, peak = Verdict.CAPACITY, flow.missing_minutes, None
         else:
             route = day_route_bound(

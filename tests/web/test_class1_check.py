@@ -12,7 +12,7 @@ from beredt.web.accounts.models import Role, User
 from beredt.web.audit.models import AuditEntry
 from beredt.web.care.models import Unit
 from beredt.web.care.scenario import load_scenario
-from beredt.web.plans import actions
+from beredt.web.plans import actions, presenters
 from beredt.web.plans.models import JobKind, JobStatus, PlanJob, PlanVersion
 from tests.test_capacity import MONDAY
 from tests.test_routebound import far_apart
@@ -153,3 +153,31 @@ def test_the_plan_page_follows_the_check_to_its_verdict(live_server: object, pag
     assert "Bevist: ingen plan kan holde all livsviktig omsorg (klasse 1)." in text
     assert "mangler minst 10 minutter" in text
     assert PlanJob.objects.filter(kind=JobKind.CHECK, status=JobStatus.SUCCEEDED).count() == 1
+
+
+def test_the_page_words_each_verdict() -> None:
+    def row(verdict: str, minutes: int = 0, peak: list[int] | None = None) -> dict[str, object]:
+        return {
+            "day": "2024-03-04",
+            "missed_visits": 2,
+            "missing_minutes": minutes,
+            "verdict": verdict,
+            "peak": peak,
+            "seconds": 1.0,
+        }
+
+    check = {
+        "seconds": 60.0,
+        "days": [
+            row("capacity", 1),
+            row("routes", 12, [1020, 1440]),
+            row("unchecked"),
+            row("open"),
+        ],
+    }
+    capacity, routes, unchecked, unproven = presenters.class1_check_lines(check)
+    assert capacity.proven and "lack at least 1 minute of care and travel" in capacity.text
+    assert routes.proven and "visits opening 17:00–24:00 fall at least 12 minutes" in routes.text
+    assert not unchecked.proven and unchecked.text.startswith("Not checked")
+    assert not unproven.proven
+    assert "Not proven in 60 s: a plan might keep the 2 class-1 visits" in unproven.text
