@@ -32,7 +32,7 @@ from beredt.io import load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.class1check import Class1Check, Verdict, check_class1
+from beredt.planning.class1check import Class1Check, Verdict, check_class1, isolated_during
 from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
@@ -325,6 +325,11 @@ def bound_command(
     with _progress() as progress:
         task = progress.add_task("Bounds", total=len(scenario.dates))
         for day in scenario.dates:
+            if isolated_during(scenario, day):
+                progress.advance(task)
+                skipped = "not computed: an isolation begins during the day"
+                table.add_row(day.isoformat(), "", "", skipped, "", "", "")
+                continue
             flow = class1_bound(scenario, cache, day)
             route = day_route_bound(scenario, cache, day, seconds=seconds)
             progress.advance(task)

@@ -317,6 +317,10 @@ def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
     late = make_plan(isolated, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
     (check,) = check_class1(isolated, late, cache, seconds=10)
     assert check.verdict == Verdict.UNCHECKED and not check.proven and check.missing_minutes == 0
+    iso_path = tmp_path / "isolated.json"
+    save_model(isolated, iso_path)
+    result = CliRunner().invoke(app, ["bound", str(iso_path), "--seconds", "10"])
+    assert result.exit_code == 0 and "not computed: an isolation" in result.output
     # A nurse's medication and only an assistant at work: the staff's minutes.
     nurse_task = scenario(
         [client(1, task("med", 600, competence="nurse", medication=True))],
