@@ -123,6 +123,46 @@ def test_branch_and_price_proves_exactly_what_whole_routes_cannot_keep(
     assert (keepable < care) == (best < care)
 
 
+@settings(max_examples=120, deadline=None)
+@given(instances(), instances(), st.lists(st.booleans(), min_size=6, max_size=6))
+def test_branching_on_groups_proves_exactly_what_whole_routes_cannot_keep(
+    instance: tuple[list[tuple[int, int, int]], list[list[int]], Shift],
+    other: tuple[list[tuple[int, int, int]], list[list[int]], Shift],
+    may: list[bool],
+) -> None:
+    """Two caregivers alike in nothing (their own shift and break; the second may do
+    only some visits): the relaxation splits visits between them, and branching on who
+    gives a visit (then on arcs) must still prove exactly what whole routes cannot keep."""
+    visits, travel, shift = instance
+    second_shift = other[2]
+    n = len(visits)
+    care = sum(d for _, _, d in visits)
+    allowed = [v for v in range(n) if may[v]]
+
+    def routes(eligible: list[int], their_shift: Shift) -> list[frozenset[int]]:
+        return [
+            frozenset(order)
+            for k in range(len(eligible) + 1)
+            for order in itertools.permutations(eligible, k)
+            if not order or feasible(list(order), visits, travel, their_shift)
+        ]
+
+    best = max(
+        sum(visits[i][2] for i in first | second)
+        for first in routes(list(range(n)), shift)
+        for second in routes(allowed, second_shift)
+        if not first & second
+    )
+    groups = [_Group(1, list(range(n)), travel, shift)]
+    if allowed:
+        groups.append(_Group(1, allowed, travel, second_shift))
+    search = _Search(visits, [1] * n, groups, time.perf_counter() + 30)
+    keepable, root, _ = search.bound(stop_when_proven=False, branch=True)
+    assert root.converged
+    assert best <= keepable <= care
+    assert (keepable < care) == (best < care)
+
+
 @settings(max_examples=300, deadline=None)
 @given(instances(), st.lists(st.floats(-5, 20, allow_nan=False), min_size=6, max_size=6))
 def test_the_pricing_finds_the_most_profitable_route(
@@ -245,6 +285,35 @@ def test_branching_proves_what_fractional_routes_hide() -> None:
 
     four = route_bound(two_triangles(caregivers=4), cache, s.dates[0], seconds=30)
     assert not four.proves_shortfall
+
+
+@pytest.mark.parametrize("caregivers", [3, 4])
+def test_branching_on_who_gives_a_visit(caregivers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two triangles again, each caregiver a group of their own (as staff with
+    different shifts or transport are): the relaxation splits the visits between
+    groups, and branching on who gives them must close every node."""
+    spot = [(0, 0), (1, 0), (0, 1), (15, 15), (16, 15), (15, 16), (5, 5)]  # office last
+    travel = [[abs(a - c) + abs(b - d) for c, d in spot] for a, b in spot]
+    visits = [(600, 620, 10)] * 6
+    shift = (540, 720, False, 0, 0, 0)
+    groups = [_Group(1, list(range(6)), travel, shift) for _ in range(caregivers)]
+    splits: list[tuple[int, int]] = []
+    split_visit = _Search._split_visit
+
+    def spy(self: _Search, node: object) -> tuple[int, int] | None:
+        found = split_visit(self, node)  # type: ignore[arg-type]
+        if found is not None:
+            splits.append(found)
+        return found
+
+    monkeypatch.setattr(_Search, "_split_visit", spy)
+    search = _Search(visits, [1] * 6, groups, time.perf_counter() + 30)
+    keepable, root, nodes = search.bound(stop_when_proven=False, branch=True)
+    assert root.converged and math.isclose(root.value, 60)
+    if caregivers == 3:
+        assert 50 <= keepable < 60 and nodes > 1 and splits  # whole routes keep 50
+    else:
+        assert keepable == 60
 
 
 def test_a_day_without_class_1_care_or_staff_for_it() -> None:

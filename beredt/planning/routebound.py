@@ -280,11 +280,25 @@ class _Search:
                 keepable = min(keepable, proven)
         return min(self.care, math.floor(keepable + TOLERANCE)), root, nodes
 
-    def node(self, forbidden: frozenset[tuple[int, int]], *, stop_when_proven: bool) -> _Node:
-        """Column generation with the pool's routes that avoid ``forbidden``, pricing
-        new ones, until it converges, proves a shortfall (``stop_when_proven``, and
-        always when branching) or runs out of time."""
-        columns = [c for c in self.pool if not c.arcs & forbidden]
+    def node(
+        self,
+        forbidden: frozenset[tuple[int, int]],
+        banned: frozenset[tuple[int, int]] = frozenset(),
+        *,
+        stop_when_proven: bool,
+    ) -> _Node:
+        """Column generation with the pool's routes that avoid ``forbidden`` arcs and
+        ``banned`` (group, visit) pairs, pricing new ones, until it converges, proves a
+        shortfall (``stop_when_proven``, and always when branching) or runs out of
+        time."""
+        columns = [
+            c
+            for c in self.pool
+            if not c.arcs & forbidden and not any((c.group, v) in banned for v in c.route)
+        ]
+        eligible = [
+            [v for v in g.eligible if (k, v) not in banned] for k, g in enumerate(self.groups)
+        ]
         master = _Master(self.parts, [g.count for g in self.groups])
         for column in columns:
             master.add(column)
@@ -305,7 +319,7 @@ class _Search:
                     self.windows,
                     group.travel,
                     group.shift,
-                    group.eligible,
+                    eligible[g],
                     profit,
                     self.ng,
                     limits[g] + TOLERANCE,
@@ -328,7 +342,7 @@ class _Search:
                 bound = min(bound, lagrangian)
             if self.on_round is not None:
                 self.on_round()
-            if (stop_when_proven or forbidden) and bound < self.care - TOLERANCE:
+            if (stop_when_proven or forbidden or banned) and bound < self.care - TOLERANCE:
                 break
             if not added:
                 if exact:
@@ -345,30 +359,64 @@ class _Search:
         return _Node(bound, value, converged, rounds, columns, weights)
 
     def branch(self, root: _Node) -> tuple[float | None, int]:
-        """Depth-first branching on arcs from ``root``: one side forbids an arc the
-        relaxation uses fractionally, the other forbids every other way out of its
-        start and into its end. Returns the largest bound over the leaves if every
-        leaf falls short of all class-1 care (a proof that whole routes cannot keep it
-        all), else ``None`` (whole routes found, no arc to branch on, or out of time),
-        and the nodes searched."""
-        stack = [(frozenset[tuple[int, int]](), root)]
+        """Depth-first branching from ``root``. First on who gives a visit: where the
+        relaxation splits a single-caregiver visit between caregiver groups, one side
+        bans it from one group, the other from every other group (each plan lies on one
+        side, whether it keeps the visit or not). When no visit is split, on arcs: one
+        side forbids an arc the relaxation uses fractionally, the other every other way
+        out of its start and into its end. Returns the largest bound over the leaves if
+        every leaf falls short of all class-1 care (a proof that whole routes cannot
+        keep it all), else ``None`` (whole routes found, nothing to branch on, or out of
+        time), and the nodes searched."""
+        none = frozenset[tuple[int, int]]()
+        stack = [(none, none, root)]
         nodes, proven = 1, 0.0
         while stack:
-            forbidden, node = stack.pop()
+            forbidden, banned, node = stack.pop()
             if node.bound < self.care - TOLERANCE:
                 proven = max(proven, node.bound)
                 continue
             if not node.converged:
                 return None, nodes
-            arc = self._fractional_arc(node)
-            if arc is None:
+            children: tuple[tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]]], ...]
+            split = self._split_visit(node)
+            if split is not None:
+                group, visit = split
+                others = {(g, visit) for g in range(len(self.groups)) if g != group}
+                children = ((forbidden, banned | {split}), (forbidden, banned | others))
+            elif (arc := self._fractional_arc(node)) is not None:
+                children = (
+                    (forbidden | {arc}, banned),
+                    (forbidden | self._other_ways(arc), banned),
+                )
+            else:
                 return None, nodes  # whole routes keep it all, or nothing to branch on
-            for child in (forbidden | {arc}, forbidden | self._other_ways(arc)):
+            for child_arcs, child_bans in children:
                 if self.left() <= 0:
                     return None, nodes
                 nodes += 1
-                stack.append((child, self.node(child, stop_when_proven=True)))
+                child = self.node(child_arcs, child_bans, stop_when_proven=True)
+                stack.append((child_arcs, child_bans, child))
         return proven, nodes
+
+    def _split_visit(self, node: _Node) -> tuple[int, int] | None:
+        """Among single-caregiver visits the relaxation gives partly by one group and
+        partly by another, the (group, visit) whose share is nearest one half. Both
+        sides of the branch then cut off the relaxation's solution (each bans a group
+        that gives part of the visit)."""
+        share: dict[tuple[int, int], float] = {}
+        for column, weight in zip(node.columns, node.weights, strict=True):
+            if weight > TOLERANCE:
+                for v in set(column.route):
+                    if self.parts[v] == 1:
+                        share[(column.group, v)] = share.get((column.group, v), 0.0) + weight
+        givers = Counter(v for (_, v), x in share.items() if x > TOLERANCE)
+        fractions = [
+            (min(x, 1 - x), pair)
+            for pair, x in share.items()
+            if TOLERANCE < x < 1 - TOLERANCE and givers[pair[1]] > 1
+        ]
+        return max(fractions)[1] if fractions else None
 
     def _column(self, group: int, route: list[int]) -> _Column:
         stops = [self.visits, *route, self.visits]
