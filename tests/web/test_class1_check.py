@@ -71,6 +71,28 @@ def test_a_plan_short_of_class1_care_is_checked_after_planning(db: None) -> None
 
 
 @override_settings(BEREDT_CHECK_SECONDS=10)
+def test_a_replan_short_of_class1_care_is_checked_too(db: None) -> None:
+    unit, planner = far_unit(caregivers=2)
+    version = planned(unit, planner)
+    assert version.kpis["class1_coverage"] == 1.0
+    event = {"type": "caregiver_ill", "caregiver": "h1", "from": "09:00"}
+    replan = actions.queue_replan(version, [event], planner)
+    actions.run_job(str(replan.pk))
+    replan.refresh_from_db()
+    assert replan.status == JobStatus.SUCCEEDED, replan.error
+    new = PlanVersion.objects.get(pk=replan.result_id)
+    assert new.kpis["class1_coverage"] == 0.5  # one nurse left
+    check = PlanJob.objects.get(kind=JobKind.CHECK)
+    assert check.params["version"] == new.pk
+    actions.run_job(str(check.pk))
+    check.refresh_from_db()
+    assert check.status == JobStatus.SUCCEEDED, check.error  # the re-plan's own scenario
+    new.refresh_from_db()
+    (day,) = new.class1_check["days"]
+    assert day["verdict"] == "routes" and day["missing_minutes"] == 10
+
+
+@override_settings(BEREDT_CHECK_SECONDS=10)
 def test_a_plan_keeping_all_class1_care_needs_no_check(db: None) -> None:
     unit, planner = far_unit(caregivers=2)
     version = planned(unit, planner)
@@ -132,6 +154,10 @@ def test_only_the_units_editors_start_a_check(db: None) -> None:
     assert as_user(None).post(url).status_code == 302  # to the login page
     assert not PlanJob.objects.filter(kind=JobKind.CHECK).exists()
     assert as_user(planner).post(url).status_code == 302
+    assert PlanJob.objects.filter(kind=JobKind.CHECK).count() == 1
+    # Pressed twice: one check at a time.
+    response = as_user(planner).post(url, follow=True)
+    assert "A check of this plan is already running." in response.content.decode()
     assert PlanJob.objects.filter(kind=JobKind.CHECK).count() == 1
 
 

@@ -225,13 +225,18 @@ def _version_context(request: HttpRequest, version: PlanVersion) -> dict[str, An
         "replan_form": ReplanForm(scenario=scenario, day=day),
         "can_publish": version.status != PlanStatus.PUBLISHED and not version.violations,
         "class1_lines": presenters.class1_check_lines(version.class1_check),
-        "class1_checking": PlanJob.objects.filter(
-            kind=JobKind.CHECK,
-            params__version=version.pk,
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-        ).exists(),
+        "class1_checking": _checking(version),
         "class1_next_seconds": _whole_seconds(next_check_seconds(version)),
     }
+
+
+def _checking(version: PlanVersion) -> bool:
+    """A class-1 check of ``version`` is queued or running."""
+    return PlanJob.objects.filter(
+        kind=JobKind.CHECK,
+        params__version=version.pk,
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+    ).exists()
 
 
 def _whole_seconds(seconds: float | None) -> int | None:
@@ -438,6 +443,9 @@ def next_check_seconds(version: PlanVersion) -> float | None:
 def check(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the class-1 check of a version by hand (or again, longer)."""
     version = _version(request, pk, edit=True)
+    if _checking(version):
+        messages.error(request, _("A check of this plan is already running."))
+        return redirect(_version_url(version))
     seconds = next_check_seconds(version)
     if seconds is None:
         messages.error(request, _("There is nothing left to check in this plan."))
