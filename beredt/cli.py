@@ -32,7 +32,7 @@ from beredt.io import load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.class1check import Class1Check, Verdict, check_class1, isolated_during
+from beredt.planning.class1check import Class1Check, Verdict, check_class1, settled_visits
 from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
@@ -325,13 +325,9 @@ def bound_command(
     with _progress() as progress:
         task = progress.add_task("Bounds", total=len(scenario.dates))
         for day in scenario.dates:
-            if isolated_during(scenario, day):
-                progress.advance(task)
-                skipped = "not computed: an isolation begins during the day"
-                table.add_row(day.isoformat(), "", "", skipped, "", "", "")
-                continue
-            flow = class1_bound(scenario, cache, day)
-            route = day_route_bound(scenario, cache, day, seconds=seconds)
+            visits = settled_visits(scenario, day)
+            flow = class1_bound(scenario, cache, day, visits)
+            route = day_route_bound(scenario, cache, day, visits, seconds=seconds)
             progress.advance(task)
             table.add_row(
                 day.isoformat(),
@@ -382,8 +378,6 @@ def _check_verdict(check: Class1Check) -> str:
             else f" (visits opening {format_clock(check.peak[0])}-{format_clock(check.peak[1])})"
         )
         return f"the day's: routes fall {check.missing_minutes} min short{where}"
-    if check.verdict == Verdict.UNCHECKED:
-        return "not checked: a client's isolation begins during the day"
     return "not proven in time: a plan may keep more"
 
 

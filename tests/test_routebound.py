@@ -30,7 +30,7 @@ from beredt.domain.scenario import Scenario
 from beredt.io import save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.class1check import Verdict, check_class1, missed_class1
+from beredt.planning.class1check import Verdict, check_class1, missed_class1, settled_visits
 from beredt.planning.routebound import _Group, _Search, day_route_bound, route_bound
 from beredt.travel import MatrixCache
 from tests.fixtures import TRAVEL
@@ -376,20 +376,33 @@ def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
     assert len(shares) > 2  # also while the route bound runs
     assert check.day == one.dates[0] and check.missed_visits == 1
     assert check.verdict == Verdict.ROUTES and check.proven and check.missing_minutes == 10
-    # Once a client's isolation begins during the day (a re-plan's), the bounds would
-    # treat visits done before it as the infection team's: no verdict.
-    period = InfectionPeriod(status=InfectionStatus.ISOLATED, since=one.dates[0], since_time=660)
-    first = one.clients[0].model_copy(update={"infection": [period]})
-    isolated = Scenario.model_validate(
-        {**one.model_dump(by_alias=True), "clients": [first, *one.clients[1:]]}
-    )
-    late = make_plan(isolated, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
-    (check,) = check_class1(isolated, late, cache, seconds=10)
-    assert check.verdict == Verdict.UNCHECKED and not check.proven and check.missing_minutes == 0
-    iso_path = tmp_path / "isolated.json"
-    save_model(isolated, iso_path)
-    result = CliRunner().invoke(app, ["bound", str(iso_path), "--seconds", "10"])
-    assert result.exit_code == 0 and "not computed: an isolation" in result.output
+
+    # An isolation that begins during the day (a re-plan's): a visit whose window spans
+    # that moment is left out of the bounds, as it may have been given before it.
+    def isolated_from(minute: int) -> Scenario:
+        period = InfectionPeriod(
+            status=InfectionStatus.ISOLATED, since=one.dates[0], since_time=minute
+        )
+        first = one.clients[0].model_copy(update={"infection": [period]})
+        return Scenario.model_validate(
+            {**one.model_dump(by_alias=True), "clients": [first, *one.clients[1:]]}
+        )
+
+    spanned = isolated_from(605)  # c1's medication may start 10:00-10:15
+    assert [v.client.id for v in settled_visits(spanned, one.dates[0])] == ["c2", "c200", "c201"]
+    spanned_plan = make_plan(spanned, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    (check,) = check_class1(spanned, spanned_plan, cache, seconds=10)
+    assert check.verdict == Verdict.OPEN and not check.proven  # one medication left: keepable
+    later = isolated_from(720)  # after every window: nothing left out, still proven
+    assert len(settled_visits(later, one.dates[0])) == 4
+    later_plan = make_plan(later, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    (check,) = check_class1(later, later_plan, cache, seconds=10)
+    assert check.verdict == Verdict.ROUTES and check.missing_minutes == 10
+    spanned_path = tmp_path / "isolated.json"
+    save_model(spanned, spanned_path)
+    result = CliRunner().invoke(app, ["bound", str(spanned_path), "--seconds", "10"])
+    row = next(line for line in result.output.splitlines() if "2024-03-04" in line)
+    assert result.exit_code == 0 and [c.strip() for c in row.split("│")[1:-1]][1] == "1"
     # A nurse's medication and only an assistant at work: the staff's minutes.
     nurse_task = scenario(
         [client(1, task("med", 600, competence="nurse", medication=True))],

@@ -9,9 +9,11 @@ windows the plan missed) are asked whether any plan can keep every class-1 visit
 
 * :attr:`Verdict.CAPACITY`: the staff at work lack the care and travel minutes;
 * :attr:`Verdict.ROUTES`: they have the minutes, but no set of routes fits the windows;
-* :attr:`Verdict.OPEN`: nothing proven in the time given: a better plan may exist;
-* :attr:`Verdict.UNCHECKED`: a client's isolation begins during the day, which the
-  bounds cannot take into account yet (a re-plan after ``client_isolated``).
+* :attr:`Verdict.OPEN`: nothing proven in the time given: a better plan may exist.
+
+On a day a client's isolation begins during the day (a re-plan after
+``client_isolated``) the bounds leave out that client's visits whose window spans the
+moment it begins (:func:`settled_visits`).
 
 A proof is never wrong; "open" may only mean the search needed more time.
 """
@@ -29,7 +31,7 @@ from functools import partial
 from beredt.domain.errors import BeredtError
 from beredt.domain.plan import Plan
 from beredt.domain.policy import Decision
-from beredt.domain.scenario import Scenario
+from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.capacity import class1_bound
 from beredt.planning.routebound import ROUTE_BOUND_SECONDS, day_route_bound
 from beredt.travel import MatrixCache
@@ -42,11 +44,6 @@ class Verdict(StrEnum):
     """Proven by the route bound: no routes through the windows keep it all."""
     OPEN = "open"
     """Nothing proven in the time given."""
-    UNCHECKED = "unchecked"
-    """Not checked: a client's isolation begins during the day (a re-plan's
-    ``client_isolated``). The bounds read who may do a visit once per visit, by its
-    latest start, so a visit done before the isolation began would count as the infection
-    team's work: stricter than the day was, and a proof could be wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +64,7 @@ class Class1Check:
 
     @property
     def proven(self) -> bool:
-        return self.verdict in (Verdict.CAPACITY, Verdict.ROUTES)
+        return self.verdict != Verdict.OPEN
 
 
 def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:
@@ -85,13 +82,22 @@ def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:
     return missed
 
 
-def isolated_during(scenario: Scenario, day: dt.date) -> bool:
-    """Some client's infection status begins during ``day`` (not at its start)."""
-    return any(
-        period.since == day and period.since_time
-        for client in scenario.clients
-        for period in client.infection
-    )
+def settled_visits(scenario: Scenario, day: dt.date) -> list[Visit]:
+    """The day's visits for the bounds: all but those whose need for the infection team
+    changes inside their window (an isolation that begins during the day).
+
+    The bounds decide who may give a visit once, by its latest start, as the planners
+    do. For a visit whose window spans the moment the isolation begins, that would make
+    it the infection team's work even where it was given before, by someone else (a
+    re-plan keeps what was done), so a bound could claim more than the day lacks.
+    Leaving such visits out only frees time, so the bounds stay valid."""
+    tolerance = scenario.rules.late_start_tolerance
+    return [
+        visit
+        for visit in scenario.visits_on(day)
+        if scenario.needs_infection_team(visit.client, day, at=visit.window.start)
+        == scenario.needs_infection_team(visit.client, day, at=visit.window.end + tolerance)
+    ]
 
 
 def check_class1(
@@ -120,15 +126,15 @@ def check_class1(
     for index, day in enumerate(days):
         report(index, 0.0)
         began = time.perf_counter()
-        if isolated_during(scenario, day):
-            verdict, minutes, peak = Verdict.UNCHECKED, 0, None
-        elif not (flow := class1_bound(scenario, travel, day)).allows_full_coverage:
+        visits = settled_visits(scenario, day)
+        if not (flow := class1_bound(scenario, travel, day, visits)).allows_full_coverage:
             verdict, minutes, peak = Verdict.CAPACITY, flow.missing_minutes, None
         else:
             route = day_route_bound(
                 scenario,
                 travel,
                 day,
+                visits,
                 seconds=seconds,
                 focus=missed[day],
                 progress=partial(report, index),

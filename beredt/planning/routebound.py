@@ -122,6 +122,7 @@ def day_route_bound(
     scenario: Scenario,
     travel: MatrixCache,
     day: dt.date,
+    visits: list[Visit] | None = None,
     *,
     seconds: float = ROUTE_BOUND_SECONDS,
     focus: Collection[int] = (),
@@ -136,14 +137,15 @@ def day_route_bound(
     proven, and where. ``focus`` (minutes of the day, such as the window openings of the
     visits a plan left out) puts the peaks holding them first, and those share the time
     among themselves before any other peak gets any. ``progress`` is told the share of
-    the ``seconds`` used after every round of column generation."""
+    the ``seconds`` used after every round of column generation. ``visits`` (default:
+    those due that day) limits the bound to those visits."""
     began = time.perf_counter()
 
     def on_round() -> None:
         if progress is not None:
             progress(min(1.0, (time.perf_counter() - began) / seconds))
 
-    todo = scenario.visits_on(day)
+    todo = visits if visits is not None else scenario.visits_on(day)
     whole = route_bound(
         scenario,
         travel,
@@ -159,20 +161,20 @@ def day_route_bound(
     # is likeliest to finish.
     peaks = sorted(
         (
-            (not any(span[0] <= t < span[1] for t in focus), len(visits), span, visits)
+            (not any(span[0] <= t < span[1] for t in focus), len(peak), span, peak)
             for span in PEAKS
-            if (visits := [v for v in todo if span[0] <= v.window.start < span[1]
-                           and v.task.priority_class == 1])
+            if (peak := [v for v in todo if span[0] <= v.window.start < span[1]
+                         and v.task.priority_class == 1])
         ),
         key=lambda peak: peak[:3],
     )  # fmt: skip
     focused = sum(1 for peak in peaks if not peak[0])
-    for index, (_, _, span, visits) in enumerate(peaks):
+    for index, (_, _, span, peak_visits) in enumerate(peaks):
         left = seconds - (time.perf_counter() - began)
         if best.proves_shortfall or left <= 0:
             break
         share = left / (focused - index if index < focused else len(peaks) - index)
-        found = route_bound(scenario, travel, day, visits, seconds=share, on_round=on_round)
+        found = route_bound(scenario, travel, day, peak_visits, seconds=share, on_round=on_round)
         rounds, nodes = rounds + found.rounds, nodes + found.nodes
         if found.missing_minutes > best.missing_minutes:
             best = replace(found, peak=span)

@@ -72,7 +72,6 @@ def demo(
             verdict = {
                 "capacity": f"proven short: the staff lack {day['missing_minutes']} min",
                 "routes": f"proven short: routes fall {day['missing_minutes']} min short",
-                "unchecked": "not checked: an isolation begins during the day",
             }.get(day["verdict"], "not proven: a plan may keep more")
             out.print(f"    class-1 check {day['day']}: {verdict}")
     out.print("Demo logins (new passwords on every run of `beredt demo`):")

@@ -197,13 +197,11 @@ def test_the_page_words_each_verdict() -> None:
         "days": [
             row("capacity", 1),
             row("routes", 12, [1020, 1440]),
-            row("unchecked"),
             row("open"),
         ],
     }
-    capacity, routes, unchecked, unproven = presenters.class1_check_lines(check)
+    capacity, routes, unproven = presenters.class1_check_lines(check)
     assert capacity.proven and "lack at least 1 minute of care and travel" in capacity.text
     assert routes.proven and "visits opening 17:00–24:00 fall at least 12 minutes" in routes.text
-    assert not unchecked.proven and unchecked.text.startswith("Not checked")
     assert not unproven.proven
     assert "Not proven in 60 s: a plan might keep the 2 class-1 visits" in unproven.text

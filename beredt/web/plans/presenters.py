@@ -104,11 +104,6 @@ def class1_check_lines(check: dict[str, Any]) -> list[CheckLine]:
                 "%(minutes)s minutes short.",
                 minutes,
             ) % {"minutes": minutes}
-        elif row["verdict"] == "unchecked":
-            text = _(
-                "Not checked: a client's isolation begins during the day, which the check "
-                "cannot take into account yet."
-            )
         else:
             text = ngettext(
                 "Not proven in %(seconds)s s: a plan might keep the class-1 visit this "
@@ -118,7 +113,7 @@ def class1_check_lines(check: dict[str, Any]) -> list[CheckLine]:
                 "place them by hand.",
                 visits,
             ) % {"seconds": round(check.get("seconds", 0)), "visits": visits}
-        lines.append(CheckLine(day, row["verdict"] in ("capacity", "routes"), text))
+        lines.append(CheckLine(day, row["verdict"] != "open", text))
     return lines
 
 

@@ -434,7 +434,7 @@ def next_check_seconds(version: PlanVersion) -> float | None:
             return None
         return max(CHECK_SECONDS_MIN, settings.BEREDT_CHECK_SECONDS)
     if all(day["verdict"] != "open" for day in done.get("days", [])):
-        return None  # proven, or not checkable: a longer check changes nothing
+        return None  # every day proven: a longer check changes nothing
     longer = min(CHECK_SECONDS_MAX, 4 * float(done.get("seconds", CHECK_SECONDS_MIN)))
     return longer if longer > float(done.get("seconds", 0)) else None
 
