@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from beredt.domain.policy import Decision
 from beredt.web.accounts.models import Role, User
@@ -49,6 +50,11 @@ def test_a_plan_short_of_class1_care_is_checked_after_planning(db: None) -> None
     assert version.kpis["class1_coverage"] == 0.5  # one nurse keeps one of the two
     check = PlanJob.objects.get(kind=JobKind.CHECK)
     assert check.status == JobStatus.QUEUED and check.params["version"] == version.pk
+    # A page drawn for the plan's job after it ended follows the check instead.
+    plan_job = PlanJob.objects.get(kind=JobKind.PLAN)
+    today = reverse("today", kwargs={"unit": unit.code})
+    response = as_user(planner).get(f"{today}?date={MONDAY.isoformat()}&job={plan_job.pk}")
+    assert response.context["job"] == check
     text = page_text(planner, version)
     assert "Class-1 check" in text and "running; the result appears here." in text
     assert "Check whether any plan could keep it" not in text  # one check at a time
@@ -171,8 +177,14 @@ def test_the_plan_page_follows_the_check_to_its_verdict(live_server: object, pag
     with override_settings(BEREDT_JOBS="thread", BEREDT_CHECK_SECONDS=10):
         page.goto(f"{url}/units/{unit.code}/today/?date={MONDAY.isoformat()}")  # type: ignore[attr-defined]
         page.click("button.plan-big")  # type: ignore[attr-defined]
-        # The plan, then the check that follows it; the page shows the verdict.
-        page.wait_for_selector(".class1-proven", timeout=90_000)  # type: ignore[attr-defined]
+        # The plan, then the check that follows it; the page shows the verdict. On a
+        # time-out, say where the jobs stood.
+        try:
+            page.wait_for_url("**/plans/*/", timeout=60_000)  # type: ignore[attr-defined]
+            page.wait_for_selector(".class1-proven", timeout=60_000)  # type: ignore[attr-defined]
+        except PlaywrightTimeout:
+            jobs = list(PlanJob.objects.values_list("kind", "status", "message", "error"))
+            raise AssertionError(f"page at {page.url}; jobs: {jobs}") from None  # type: ignore[attr-defined]
     shot(page, "class1-check")
     text = page.locator("#class1-check").inner_text()  # type: ignore[attr-defined]
     # The browser asks for Norwegian, the production default.

@@ -182,19 +182,24 @@ def _client_statuses(unit: Unit, day: dt.date) -> list[dict[str, Any]]:
 
 
 def _job(request: HttpRequest, unit: Unit, day: dt.date) -> PlanJob | None:
-    """The job the page follows: ``?job=`` (just started), else one still running."""
+    """The job the page follows: ``?job=`` (just started), else one still running. When
+    the job asked for is already done and another runs for the day (the class-1 check a
+    plan queues when it ends), the page follows that one, so that a plan finishing
+    before its page is drawn does not leave the check unfollowed."""
     jobs = PlanJob.objects.filter(unit=unit)
-    wanted = request.GET.get("job", "")
-    if wanted:
-        try:
-            return jobs.filter(pk=uuid.UUID(wanted)).select_related("result").first()
-        except ValueError:
-            return None
-    return (
+    running = (
         jobs.filter(date=day, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
         .select_related("result")
         .first()
     )
+    wanted = request.GET.get("job", "")
+    if wanted:
+        try:
+            found = jobs.filter(pk=uuid.UUID(wanted)).select_related("result").first()
+        except ValueError:
+            return None
+        return running if found is not None and found.finished and running else found
+    return running
 
 
 def _version_context(request: HttpRequest, version: PlanVersion) -> dict[str, Any]:
