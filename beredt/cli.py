@@ -368,27 +368,24 @@ def _check_plan_class1(scenario: Scenario, plan: Plan, cache: MatrixCache, secon
     Console(width=max(out.width, 120)).print(table)
 
 
+def _opening(peak: tuple[int, int] | None) -> str:
+    """Where a route bound proved its shortfall, for the tables (empty: the whole day)."""
+    return (
+        "" if peak is None else f" (visits opening {format_clock(peak[0])}-{format_clock(peak[1])})"
+    )
+
+
 def _check_verdict(check: Class1Check) -> str:
     if check.verdict == Verdict.CAPACITY:
         return f"the day's: the staff lack {check.missing_minutes} min of care and travel"
     if check.verdict == Verdict.ROUTES:
-        where = (
-            ""
-            if check.peak is None
-            else f" (visits opening {format_clock(check.peak[0])}-{format_clock(check.peak[1])})"
-        )
-        return f"the day's: routes fall {check.missing_minutes} min short{where}"
+        return f"the day's: routes fall {check.missing_minutes} min short{_opening(check.peak)}"
     return "not proven in time: a plan may keep more"
 
 
 def _route_verdict(route: RouteBound) -> str:
     if route.proves_shortfall:
-        where = (
-            ""
-            if route.peak is None
-            else (f" (visits opening {format_clock(route.peak[0])}-{format_clock(route.peak[1])})")
-        )
-        return f"{route.missing_minutes} min short{where}"
+        return f"{route.missing_minutes} min short{_opening(route.peak)}"
     return "allows all" if route.converged else "nothing proven in time"
 
 

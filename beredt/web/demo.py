@@ -9,7 +9,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,11 +17,10 @@ from beredt.web.accounts.models import Role, User
 from beredt.web.care.models import Caregiver, Unit
 from beredt.web.care.scenario import load_scenario
 from beredt.web.plans.actions import (
-    needs_class1_check,
     publish,
     published_version,
+    queue_class1_check,
     run_job,
-    start_check_job,
 )
 from beredt.web.plans.models import JobStatus, PlanJob, PlanVersion
 
@@ -152,8 +150,7 @@ def plan_and_publish(
             raise RuntimeError(f"planning {unit.code} failed: {job.error}")
         version = job.result
         # The class-1 check here too, not in a thread this command would end under.
-        if settings.BEREDT_CHECK_SECONDS > 0 and needs_class1_check(version):
-            check = start_check_job(version, planner, submit_now=False)
+        if (check := queue_class1_check(version, planner, submit_now=False)) is not None:
             run_job(str(check.pk), listener=listener)
             version.refresh_from_db()
         result.plans.append(publish(version, planner))

@@ -84,7 +84,7 @@ def save_version(
             user,
             AuditAction.PLAN,
             "plan",
-            f"{unit.code}/{version.date}/v{version.number}",
+            version.ref,
             unit=unit.code,
             summary=note or f"plan v{version.number} ({plan.planner})",
             detail={"kpis": version.kpis, "violations": len(version.violations)},
@@ -197,6 +197,16 @@ def needs_class1_check(version: PlanVersion) -> bool:
     return not version.class1_check and bool(missed_class1(version.scenario, version.plan))
 
 
+def queue_class1_check(
+    version: PlanVersion, user: Any, *, submit_now: bool = True
+) -> PlanJob | None:
+    """After a plan or re-plan: its class-1 check, if it leaves class-1 care out and
+    checks are on (``BEREDT_CHECK_SECONDS`` > 0); ``None`` otherwise."""
+    if settings.BEREDT_CHECK_SECONDS > 0 and needs_class1_check(version):
+        return start_check_job(version, user, submit_now=submit_now)
+    return None
+
+
 def parse_events(events: list[dict[str, Any]]) -> list[Event]:
     from pydantic import TypeAdapter, ValidationError
 
@@ -255,13 +265,8 @@ def run_job(
         finished_at=timezone.now(),
         result=version,
     )
-    if (
-        then_check
-        and job.kind != JobKind.CHECK
-        and settings.BEREDT_CHECK_SECONDS > 0
-        and needs_class1_check(version)
-    ):
-        start_check_job(version, job.created_by)
+    if then_check and job.kind != JobKind.CHECK:
+        queue_class1_check(version, job.created_by)
 
 
 def _fail(job: PlanJob, message: str) -> None:
@@ -360,7 +365,7 @@ def _check_class1(job: PlanJob, progress: Progress) -> PlanVersion:
             job.created_by,
             AuditAction.CHANGE,
             "plan",
-            f"{version.unit.code}/{version.date}/v{version.number}",
+            version.ref,
             unit=version.unit.code,
             summary=f"class-1 check of plan v{version.number}",
             detail={"verdicts": [c.verdict.value for c in checks]},
@@ -392,7 +397,7 @@ def publish(version: PlanVersion, user: Any, *, request: Any = None) -> PlanVers
         user,
         AuditAction.PUBLISH,
         "plan",
-        f"{version.unit.code}/{version.date}/v{version.number}",
+        version.ref,
         unit=version.unit.code,
         summary=f"published v{version.number}",
         request=request,
@@ -558,7 +563,7 @@ def _record_change(version: PlanVersion, user: Any, summary: str, detail: dict[s
         user,
         AuditAction.CHANGE,
         "plan",
-        f"{version.unit.code}/{version.date}/v{version.number}",
+        version.ref,
         unit=version.unit.code,
         summary=summary,
         detail=detail,

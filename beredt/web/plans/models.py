@@ -116,6 +116,11 @@ class PlanVersion(models.Model):
         return f"{self.unit.code} {self.date} v{self.number}"
 
     @property
+    def ref(self) -> str:
+        """How the audit log names this version: ``unit/date/vN``."""
+        return f"{self.unit.code}/{self.date}/v{self.number}"
+
+    @property
     def plan(self) -> Plan:
         cached: Plan | None = getattr(self, "_plan_cache", None)
         if cached is None:

@@ -68,10 +68,6 @@ def _day(value: str | None) -> dt.date:
     return timezone.localdate()
 
 
-def _plan_id(version: PlanVersion) -> str:
-    return f"{version.unit.code}/{version.date}/v{version.number}"
-
-
 def _today_url(unit: Unit, day: dt.date, **params: str) -> str:
     query = "&".join(f"{k}={v}" for k, v in {"date": day.isoformat(), **params}.items())
     return f"{reverse('today', kwargs={'unit': unit.code})}?{query}"
@@ -141,7 +137,7 @@ def _day_page(
             request.user,
             AuditAction.VIEW,
             "plan",
-            _plan_id(version),
+            version.ref,
             unit=unit.code,
             summary=f"viewed plan v{version.number}",
             request=request,
@@ -539,7 +535,7 @@ def routes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         AuditAction.EXPORT,
         "route",
-        f"{_plan_id(version)}/*",
+        f"{version.ref}/*",
         unit=version.unit.code,
         summary=f"route sheets of v{version.number} (PDF)",
         request=request,
@@ -556,7 +552,7 @@ def _record_sheet(request: HttpRequest, version: PlanVersion, caregiver: str, ac
         request.user,
         action,
         "route",
-        f"{_plan_id(version)}/{caregiver}",
+        f"{version.ref}/{caregiver}",
         unit=version.unit.code,
         summary=f"route sheet of {caregiver}, v{version.number}",
         request=request,
