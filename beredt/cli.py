@@ -75,6 +75,9 @@ BenchOutput = Annotated[Path, typer.Option(help="Folder for the markdown and CSV
 BENCH_ROUTE_BOUND_SECONDS = 400.0
 """The planner bench's route bound per day: long enough to branch on a 70-visit evening
 peak (206 s for the 200-client, 30 %-absent, seed-2 day's, docs/benchmarks.md)."""
+BENCH_CLASS1_SEARCH_SECONDS = 120.0
+"""The planner bench's search of the class-1 care alone per day: the 10 s plans' misses
+on days other runs keep in full are found keepable in 3-10 s (docs/benchmarks.md)."""
 DEMO_DISTRICT = GeneratorConfig(clients=150, caregivers=30, absence=0.3, isolated=5)
 """The demo district of ``demo-files`` and ``bench replan``."""
 LanguageOption = Annotated[
@@ -287,15 +290,20 @@ def check_command(
 def bound_command(
     scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO")],
     seconds: Annotated[
-        float, typer.Option(help="Seconds per day for the route bound's column generation")
+        float,
+        typer.Option(
+            help="Seconds per day for the route bound's column generation (with --plan: "
+            "for the whole check of a day, a third of them for a search of routes keeping "
+            "all class-1 care)"
+        ),
     ] = ROUTE_BOUND_SECONDS,
     plan_path: Annotated[
         Path | None,
         typer.Option(
             "--plan",
             metavar="PLAN",
-            help="Check only the days this plan leaves class-1 care out, looking first "
-            "where it did",
+            help="Check only the days this plan leaves class-1 care out: search for routes "
+            "keeping it all, then bound, looking first where the plan missed",
         ),
     ] = None,
 ) -> None:
@@ -380,7 +388,9 @@ def _check_verdict(check: Class1Check) -> str:
         return f"the day's: the staff lack {check.missing_minutes} min of care and travel"
     if check.verdict == Verdict.ROUTES:
         return f"the day's: routes fall {check.missing_minutes} min short{_opening(check.peak)}"
-    return "not proven in time: a plan may keep more"
+    if check.verdict == Verdict.POSSIBLE:
+        return "the plan's: routes keeping every class-1 visit exist; plan with a longer search"
+    return "not settled in time: a plan may keep more"
 
 
 def _route_verdict(route: RouteBound) -> str:
@@ -537,6 +547,14 @@ def bench_planner(
             "(0: never)"
         ),
     ] = BENCH_ROUTE_BOUND_SECONDS,
+    class1_search_seconds: Annotated[
+        float,
+        typer.Option(
+            help="Seconds per day for a search of the class-1 care alone, where neither "
+            "bound proves a shortfall and a plan other than greedy's falls short: routes "
+            "keeping it all show the miss was the planner's (0: never)"
+        ),
+    ] = BENCH_CLASS1_SEARCH_SECONDS,
 ) -> None:
     """Plan generated districts with each planner and tabulate the checker's key figures."""
     from beredt.benchmarks import planner as bench
@@ -562,6 +580,7 @@ def bench_planner(
             on_row=lambda _row: progress.advance(task),
             time_limit=time_limit,
             route_seconds=route_bound_seconds,
+            search_seconds=class1_search_seconds,
         )
     table = _bench_table(
         "Planner benchmark (key figures from the plan checker)",

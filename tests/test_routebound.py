@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from beredt.checker import check_plan
-from beredt.cli import app
+from beredt.cli import _check_verdict, app
 from beredt.domain.errors import BeredtError
 from beredt.domain.model import (
     Client,
@@ -25,6 +25,7 @@ from beredt.domain.model import (
     InfectionStatus,
     TimeWindow,
 )
+from beredt.domain.plan import Plan, ReplanInfo
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.io import save_model
@@ -224,6 +225,27 @@ def far_apart(caregivers: int):
     return with_nurses(clients, caregivers)
 
 
+def as_replan(plan: Plan) -> Plan:
+    """``plan`` marked as a re-plan (after a caregiver fell ill at 11:50)."""
+    info = ReplanInfo.model_validate(
+        {
+            "events": [{"type": "caregiver_ill", "caregiver": "h1", "from": "11:50"}],
+            "based_on": {
+                "created_at": plan.created_at,
+                "digest": plan.digest(),
+                "planner": plan.planner,
+                "scenario_digest": plan.scenario_digest,
+            },
+            "days": [],
+            "stability": {
+                "tolerance_minutes": 0, "remaining": 0, "affected": 0, "unaffected": 0,
+                "unchanged": 0, "share": 1.0,
+            },
+        }
+    )  # fmt: skip
+    return plan.model_copy(update={"replan": info})
+
+
 def with_nurses(clients: list[Client], caregivers: int) -> Scenario:
     """The clients, and that many nurses working 09:00-12:00."""
     return scenario(
@@ -415,6 +437,23 @@ def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
     two = far_apart(caregivers=2)
     both = make_plan(two, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
     assert check_class1(two, both, cache, seconds=10) == []
+    # The same plan with one medication given an hour late: the search of the class-1
+    # care alone finds routes that keep both in window, so the shortfall is the plan's.
+    late = [
+        entry.model_copy(update={"start": entry.start + 60})
+        if entry.decision == Decision.KEPT and entry.start is not None and i == 0
+        else entry
+        for i, entry in enumerate(both.visits)
+    ]
+    worse = both.model_copy(update={"visits": late})
+    (check,) = check_class1(two, worse, cache, seconds=10)
+    assert check.verdict == Verdict.POSSIBLE and check.settled and not check.proven
+    assert check.missed_visits == 1 and check.missing_minutes == 0
+    assert "the plan's: routes keeping every class-1 visit exist" in _check_verdict(check)
+    # A re-plan keeps what was done, which a search from scratch does not: no search.
+    replanned = as_replan(worse)
+    (check,) = check_class1(two, replanned, cache, seconds=10)
+    assert check.verdict == Verdict.OPEN
     with pytest.raises(BeredtError, match="not made from this scenario"):
         check_class1(two, plan, cache, seconds=10)
 

@@ -3,19 +3,28 @@
 A plan that leaves life-critical care out says which visits and what capacity is
 missing (:mod:`beredt.planning.shortfall`). This check says whether the shortfall is
 the day's or the plan's: for each day the plan leaves class-1 care out, the flow bound
-(:func:`beredt.planning.capacity.class1_bound`) and, where that allows it all, the
-route bound (:func:`beredt.planning.routebound.day_route_bound`, pointed first at the
-windows the plan missed) are asked whether any plan can keep every class-1 visit.
+(:func:`beredt.planning.capacity.class1_bound`) is asked whether any plan can keep
+every class-1 visit; where it allows that, a search of the class-1 care alone
+(:func:`beredt.planning.optimiser.search_class1`, a third of the time, stopping when it
+keeps them all) looks for routes that do, and where it finds none, the route bound
+(:func:`beredt.planning.routebound.day_route_bound`, pointed first at the windows the
+plan missed) gets the rest of the time.
 
 * :attr:`Verdict.CAPACITY`: the staff at work lack the care and travel minutes;
 * :attr:`Verdict.ROUTES`: they have the minutes, but no set of routes fits the windows;
-* :attr:`Verdict.OPEN`: nothing proven in the time given: a better plan may exist.
+* :attr:`Verdict.POSSIBLE`: routes that keep every class-1 visit were found, so the
+  shortfall is the plan's: a longer search can keep it all;
+* :attr:`Verdict.OPEN`: nothing settled in the time given.
+
+The search runs only for plans made from the scenario as it is, not for re-plans: a
+re-plan keeps what was already done, which a search of the whole day from scratch does
+not, so routes it found would prove nothing there.
 
 On a day a client's isolation begins during the day (a re-plan after
 ``client_isolated``) the bounds leave out that client's visits whose window spans the
 moment it begins (:func:`settled_visits`).
 
-A proof is never wrong; "open" may only mean the search needed more time.
+Either way the verdict is never wrong; "open" may only mean the check needed more time.
 """
 
 from __future__ import annotations
@@ -26,13 +35,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
 
 from beredt.domain.errors import BeredtError
 from beredt.domain.plan import Plan
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario, Visit
 from beredt.planning.capacity import class1_bound
+from beredt.planning.optimiser import search_class1
 from beredt.planning.routebound import ROUTE_BOUND_SECONDS, day_route_bound
 from beredt.travel import MatrixCache
 
@@ -42,8 +51,15 @@ class Verdict(StrEnum):
     """Proven by the flow bound: too few care and travel minutes at work."""
     ROUTES = "routes"
     """Proven by the route bound: no routes through the windows keep it all."""
+    POSSIBLE = "possible"
+    """Found: routes that keep every class-1 visit of the day exist."""
     OPEN = "open"
-    """Nothing proven in the time given."""
+    """Nothing settled in the time given."""
+
+
+SEARCH_SHARE = 1 / 3
+"""Share of each day's seconds the search for routes keeping all class-1 care may use
+(it stops as soon as it finds them); the route bound gets the rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +71,7 @@ class Class1Check:
     """Class-1 visits the plan does not keep in their window that day."""
     missing_minutes: int
     """Proven short, at least: care and travel minutes the staff lack (capacity), or
-    class-1 care minutes no routes keep (routes); 0 when open."""
+    class-1 care minutes no routes keep (routes); 0 when possible or open."""
     verdict: Verdict
     peak: tuple[int, int] | None
     """Where the route bound proved it: the visits whose window opens in this span of
@@ -64,6 +80,12 @@ class Class1Check:
 
     @property
     def proven(self) -> bool:
+        """The day's shortfall is proven (capacity or routes)."""
+        return self.verdict in (Verdict.CAPACITY, Verdict.ROUTES)
+
+    @property
+    def settled(self) -> bool:
+        """Whose shortfall it is, the day's or the plan's, is known."""
         return self.verdict != Verdict.OPEN
 
 
@@ -108,8 +130,9 @@ def check_class1(
     seconds: float = ROUTE_BOUND_SECONDS,
     progress: Callable[[float], None] | None = None,
 ) -> list[Class1Check]:
-    """Check every day on which ``plan`` leaves class-1 care out; the route bound gets
-    ``seconds`` per such day. ``progress`` is told the share done (0-1) as it goes."""
+    """Check every day on which ``plan`` leaves class-1 care out, ``seconds`` per such
+    day (the search for routes keeping it all gets :data:`SEARCH_SHARE` of them, the
+    route bound the rest). ``progress`` is told the share done (0-1) as it goes."""
     if plan.scenario_digest != scenario.digest():
         raise BeredtError(
             "the plan was not made from this scenario (its scenario_digest differs): check "
@@ -123,21 +146,41 @@ def check_class1(
         if progress is not None:
             progress((index + share) / len(days))
 
+    def stage(index: int, start: float, width: float) -> Callable[[float], None]:
+        """Progress of one stage of day ``index``, which fills ``width`` of the day's
+        share from ``start``."""
+        return lambda share: report(index, start + width * share)
+
     for index, day in enumerate(days):
         report(index, 0.0)
         began = time.perf_counter()
         visits = settled_visits(scenario, day)
+        search_seconds = seconds * SEARCH_SHARE if plan.replan is None else 0.0
         if not (flow := class1_bound(scenario, travel, day, visits)).allows_full_coverage:
             verdict, minutes, peak = Verdict.CAPACITY, flow.missing_minutes, None
+        elif (
+            search_seconds > 0
+            and search_class1(
+                scenario,
+                travel,
+                day,
+                seconds=search_seconds,
+                seed=plan.seed,
+                progress=stage(index, 0.0, SEARCH_SHARE),
+            ).complete
+        ):
+            verdict, minutes, peak = Verdict.POSSIBLE, 0, None
         else:
+            used = time.perf_counter() - began
+            done = min(1.0, used / seconds) if seconds > 0 else 0.0
             route = day_route_bound(
                 scenario,
                 travel,
                 day,
                 visits,
-                seconds=seconds,
+                seconds=max(0.0, seconds - used),
                 focus=missed[day],
-                progress=partial(report, index),
+                progress=stage(index, done, 1 - done),
             )
             proven = route.proves_shortfall
             verdict = Verdict.ROUTES if proven else Verdict.OPEN

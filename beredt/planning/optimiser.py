@@ -27,6 +27,7 @@ import logging
 import math
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from beredt.domain.clock import format_clock
@@ -93,11 +94,13 @@ visits dominate: there it kept less care (``docs/engine.md``, sixth round)."""
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
+    "Class1Search",
     "Optimiser",
     "OptimiserSettings",
     "care_load",
     "day_budget",
     "plan_optimised",
+    "search_class1",
     "visit_penalty",
 ]
 
@@ -583,3 +586,76 @@ def plan_optimised(
     day when given (reproducible: the same seed and iterations give the same plan)."""
     settings = OptimiserSettings(time_limit=time_limit, max_iterations=max_iterations, seed=seed)
     return Optimiser(scenario, travel, settings).plan(created_at, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class Class1Search:
+    """What a search of one day's class-1 care alone kept (:func:`search_class1`)."""
+
+    day: dt.date
+    kept: int
+    """Class-1 jobs (one per caregiver a visit needs) the routes found keep in window."""
+    jobs: int
+    """Class-1 jobs of the day."""
+    seconds: float
+
+    @property
+    def complete(self) -> bool:
+        """Routes keeping every class-1 visit of the day were found: a plan that keeps
+        all class-1 care exists."""
+        return self.jobs > 0 and self.kept == self.jobs
+
+
+def search_class1(
+    scenario: Scenario,
+    travel: TravelProvider,
+    day: dt.date,
+    *,
+    seconds: float,
+    seed: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> Class1Search:
+    """Search routes for the class-1 visits of ``day`` alone, as the optimiser's first
+    phase does (:meth:`Optimiser._class1_first`), but for up to ``seconds``, stopping as
+    soon as every class-1 visit is kept.
+
+    The routes obey every rule of the day's model: competence and delegation, windows,
+    shifts, breaks, working time, double staffing, the infection team. Every other
+    visit may be left to triage (phoned, postponed, cancelled), so when they keep every
+    class-1 visit, a plan that keeps all class-1 care exists: a plan of that day that
+    leaves some out is short because its search was, not the staff. The routes are
+    scheduled once more by the engine's evaluator before they count. ``progress`` is
+    told the share of the ``seconds`` used."""
+    began = time.perf_counter()
+    settings = OptimiserSettings(time_limit=seconds, seed=seed)
+    optimiser = Optimiser(scenario, travel, settings)
+    visits = scenario.visits_on(day)
+    day_model, initial = optimiser._day_model(day, visits)
+    jobs = [j for j, visit in enumerate(day_model.job_visit) if mandatory(visit)]
+    needed = sum(v.task.caregivers for v in visits if mandatory(v))
+    if not jobs or not day_model.staff or len(jobs) != needed:
+        return Class1Search(day, 0, needed, time.perf_counter() - began)
+
+    def engine(elapsed: float, _best: float) -> None:
+        if progress is not None:
+            progress(min(1.0, elapsed / seconds))
+
+    part, old_of = day_model.model.subset(jobs)
+    new_of = {old: new for new, old in enumerate(old_of)}
+    start = [[new_of[j] for j in route if j in new_of] for route in initial]
+    left = max(0.0, seconds - (time.perf_counter() - began))
+    parameters = replace(settings.search_parameters(left), target_cost=MANDATORY / 2)
+    found = part.solve(parameters, start, engine)
+    routes: list[list[int]] = [[] for _ in day_model.staff]
+    for route in found.routes:
+        routes[route.caregiver] = list(route.jobs)
+    try:
+        checked = part.evaluate(routes)
+    except ValueError as exc:
+        raise EngineFault(f"{day}: the engine's class-1 routes do not schedule: {exc}") from exc
+    kept = sum(
+        1
+        for j, job in enumerate(part.jobs)
+        if checked.served(j) and checked.starts[j] <= job.hard_latest
+    )
+    return Class1Search(day, kept, len(jobs), time.perf_counter() - began)

@@ -72,7 +72,8 @@ def demo(
             verdict = {
                 "capacity": f"proven short: the staff lack {day['missing_minutes']} min",
                 "routes": f"proven short: routes fall {day['missing_minutes']} min short",
-            }.get(day["verdict"], "not proven: a plan may keep more")
+                "possible": "routes keeping all class-1 care exist: plan with a longer search",
+            }.get(day["verdict"], "not settled: a plan may keep more")
             out.print(f"    class-1 check {day['day']}: {verdict}")
     out.print("Demo logins (new passwords on every run of `beredt demo`):")
     for login in result.logins:

@@ -64,7 +64,9 @@ class CheckLine:
     """One day of a version's class-1 check, as the plan page says it."""
 
     day: dt.date
-    proven: bool
+    verdict: str
+    """``capacity``, ``routes`` (the day's shortfall, proven), ``possible`` (the plan's)
+    or ``open``."""
     text: str
 
 
@@ -104,6 +106,16 @@ def class1_check_lines(check: dict[str, Any]) -> list[CheckLine]:
                 "%(minutes)s minutes short.",
                 minutes,
             ) % {"minutes": minutes}
+        elif row["verdict"] == "possible":
+            text = ngettext(
+                "Found: routes that keep every class-1 visit of the day exist, so a plan "
+                "can keep the class-1 visit this one leaves out. Plan again with a longer "
+                "search time.",
+                "Found: routes that keep every class-1 visit of the day exist, so a plan "
+                "can keep the %(visits)s class-1 visits this one leaves out. Plan again "
+                "with a longer search time.",
+                visits,
+            ) % {"visits": visits}
         else:
             text = ngettext(
                 "Not proven in %(seconds)s s: a plan might keep the class-1 visit this "
@@ -113,7 +125,7 @@ def class1_check_lines(check: dict[str, Any]) -> list[CheckLine]:
                 "place them by hand.",
                 visits,
             ) % {"seconds": round(check.get("seconds", 0)), "visits": visits}
-        lines.append(CheckLine(day, row["verdict"] != "open", text))
+        lines.append(CheckLine(day, row["verdict"], text))
     return lines
 
 
