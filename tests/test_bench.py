@@ -4,6 +4,7 @@ greedy-vs-optimiser comparison and the capacity bound."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,12 @@ def test_the_route_bound_decides_whether_the_bound_allows_full_class_1_coverage(
     assert "| - |" in bench.to_markdown(rows) and "| 20 |" in bench.to_markdown(proven)
     assert bench.compare(proven)[0].class1_where_allowed == "0/0"
     assert bench.compare(kept)[0].class1_where_allowed == "0/1"
+    # Where a search of the class-1 care alone kept it all, the miss was the planner's.
+    assert bench.compare(kept)[0].class1_avoidable == 0
+    found = [replace(r, class1_found=True) for r in kept]
+    assert bench.compare(found)[0].class1_avoidable == 1
+    assert "| 0/1 | 1 |" in bench.comparison_markdown(bench.compare(found))
+    assert "| yes |" in bench.to_markdown(found)
 
 
 def test_bench_planner_command_writes_its_tables(tmp_path: Path) -> None:

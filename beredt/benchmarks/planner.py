@@ -23,12 +23,15 @@ from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
 from beredt.planning.class1check import missed_class1
+from beredt.planning.optimiser import search_class1
 from beredt.planning.routebound import ROUTE_BOUND_SECONDS, RouteBound, day_route_bound
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
 from beredt.travel import HaversineTravel, MatrixCache, TravelProvider, client_place, office_place
 
 FIXED_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 BASELINE = "greedy"
+CLASS1_SEARCH_SECONDS = 120.0
+"""Seconds per day for the search of the class-1 care alone (:func:`run`)."""
 """The planner the others are compared with (the manual-planning baseline)."""
 
 
@@ -63,6 +66,11 @@ class BenchRow:
     """Class-1 care minutes that the route bound proves no plan keeps; ``None`` where it
     was not computed (it runs only on days the flow bound allows and a plan other than
     the baseline's fell short on, :func:`run`)."""
+    class1_found: bool | None = None
+    """A search of the class-1 care alone (:func:`beredt.planning.optimiser.search_class1`)
+    found routes keeping all of it on every day a plan fell short on: those plans' misses
+    were avoidable. ``None`` where it did not run (it runs where neither bound proves a
+    shortfall and a plan other than the baseline's still fell short)."""
 
 
 @dataclass(frozen=True)
@@ -120,13 +128,16 @@ def run(
     on_row: Callable[[BenchRow], None] | None = None,
     time_limit: float | None = None,
     route_seconds: float = ROUTE_BOUND_SECONDS,
+    search_seconds: float = CLASS1_SEARCH_SECONDS,
 ) -> list[BenchRow]:
     """Plan every district with every planner and score the plans. The route bound
     (``route_seconds`` per day, 0 for none) is only needed where the flow bound allows
     full class-1 coverage and a plan other than the baseline's still falls short: it
     says whether that plan missed care that could be kept, or the day could not keep it
     at all. It runs there, once per district, and every planner's row of the district
-    reports it."""
+    reports it. Where it proves nothing either, a search of the class-1 care alone
+    (``search_seconds`` per day the plan fell short on, 0 for none) looks for routes
+    that keep it all: found, the plan's misses were avoidable."""
     rows: list[BenchRow] = []
     travel = HaversineTravel()
     for clients, caregivers in sizes:
@@ -144,6 +155,7 @@ def run(
                 cache = MatrixCache(travel)
                 class1 = [class1_bound(scenario, cache, day) for day in scenario.dates]
                 routes: list[RouteBound] | None = None
+                found: bool | None = None
                 district: list[BenchRow] = []
                 for planner in planners:
                     began = time.perf_counter()
@@ -169,6 +181,14 @@ def run(
                             )
                             for day in scenario.dates
                         ]
+                        if search_seconds > 0 and not any(b.proves_shortfall for b in routes):
+                            found = all(
+                                search_class1(
+                                    scenario, travel, day, seconds=search_seconds, seed=seed
+                                ).complete
+                                for day in scenario.dates
+                                if missed[day]
+                            )
                     row = BenchRow(
                         clients=clients,
                         caregivers=caregivers,
@@ -194,7 +214,9 @@ def run(
                     district.append(row)
                     if on_row is not None:
                         on_row(row)
-                rows.extend(_with_routes(district, routes))
+                rows.extend(
+                    replace(row, class1_found=found) for row in _with_routes(district, routes)
+                )
     return rows
 
 
@@ -224,6 +246,7 @@ HEADERS = [
     ("class1_bound_allows", "class-1 bound allows 100%"),
     ("class1_bound_missing", "class-1 min short (bound)"),
     ("class1_route_missing", "class-1 care min short (route bound)"),
+    ("class1_found", "class-1 all kept by a search"),
     ("essential_coverage", "class 1-2"),
     ("visits_kept", "kept"),
     ("deferred_minutes", "deferred min"),
@@ -279,6 +302,9 @@ class Comparison:
     class1_planner: float
     class1_where_allowed: str
     """Runs with full class-1 coverage among those where the class-1 bound allows it."""
+    class1_avoidable: int
+    """Of those that fall short, runs on districts where a search of the class-1 care
+    alone kept it all: misses shown to be the planner's."""
     bound_care_minutes: float
     care_share_of_bound: float
     seconds: float
@@ -314,6 +340,11 @@ def compare(rows: list[BenchRow], baseline: str = BASELINE) -> list[Comparison]:
                 else 0.0,
                 class1_planner=mean([r.class1_coverage for r in mine]),
                 class1_where_allowed=_where_allowed(mine),
+                class1_avoidable=sum(
+                    1
+                    for r in mine
+                    if r.class1_bound_allows and r.class1_coverage < 1.0 and r.class1_found
+                ),
                 bound_care_minutes=bound,
                 care_share_of_bound=care / bound if bound else 0.0,
                 seconds=mean([r.seconds for r in mine]),
@@ -331,14 +362,15 @@ def _where_allowed(rows: list[BenchRow]) -> str:
 def comparison_markdown(comparisons: list[Comparison]) -> str:
     lines = [
         "| clients | absent | planner | class 1 | class 1 = 100 % where the bound allows "
+        "| of the others, all class 1 found keepable "
         "| class 1-2 greedy | class 1-2 planner "
         "| care kept vs greedy | travel vs greedy | care kept / bound | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in comparisons:
         lines.append(
             f"| {c.clients} | {c.absence:.0%} | {c.planner} | {c.class1_planner:.1%} "
-            f"| {c.class1_where_allowed} "
+            f"| {c.class1_where_allowed} | {c.class1_avoidable} "
             f"| {c.essential_greedy:.1%} | {c.essential_planner:.1%} "
             f"| {c.care_minutes_gain:+.1%} | {c.travel_change:+.1%} "
             f"| {c.care_share_of_bound:.1%} | {c.seconds:.1f} |"
