@@ -99,6 +99,27 @@ def test_a_replan_short_of_class1_care_is_checked_too(db: None) -> None:
 
 
 @override_settings(BEREDT_CHECK_SECONDS=10)
+def test_the_check_is_queued_before_the_plans_job_is_done(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page that sees the plan's job done must also see the check queued, or it
+    would draw the plan without following the check (and wait for its verdict forever):
+    the check is created before, in one transaction with, the end of the plan's job."""
+    unit, planner = far_unit(caregivers=1)
+    seen: list[str] = []
+    queue = actions.queue_class1_check
+
+    def spy(version: PlanVersion, user: User, **kwargs: bool) -> PlanJob | None:
+        seen.append(PlanJob.objects.get(kind=JobKind.PLAN).status)
+        return queue(version, user, **kwargs)
+
+    monkeypatch.setattr(actions, "queue_class1_check", spy)
+    planned(unit, planner)
+    assert seen == [JobStatus.RUNNING]
+    assert PlanJob.objects.get(kind=JobKind.CHECK).status == JobStatus.QUEUED
+
+
+@override_settings(BEREDT_CHECK_SECONDS=10)
 def test_a_plan_keeping_all_class1_care_needs_no_check(db: None) -> None:
     unit, planner = far_unit(caregivers=2)
     version = planned(unit, planner)
@@ -209,7 +230,8 @@ def test_the_plan_page_follows_the_check_to_its_verdict(live_server: object, pag
             page.wait_for_selector(".class1-routes", timeout=60_000)  # type: ignore[attr-defined]
         except PlaywrightTimeout:
             jobs = list(PlanJob.objects.values_list("kind", "status", "message", "error"))
-            raise AssertionError(f"page at {page.url}; jobs: {jobs}") from None  # type: ignore[attr-defined]
+            checks = list(PlanVersion.objects.values_list("class1_check", flat=True))
+            raise AssertionError(f"page at {page.url}; jobs: {jobs}; checks: {checks}") from None  # type: ignore[attr-defined]
     shot(page, "class1-check")
     text = page.locator("#class1-check").inner_text()  # type: ignore[attr-defined]
     # The browser asks for Norwegian, the production default.

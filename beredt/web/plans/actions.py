@@ -258,15 +258,24 @@ def run_job(
     except Exception as error:  # a bug: keep the job honest, then let the worker log it
         _fail(job, f"internal error: {type(error).__name__}: {error}")
         raise
-    PlanJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.SUCCEEDED,
-        progress=1.0,
-        message="done",
-        finished_at=timezone.now(),
-        result=version,
-    )
-    if then_check and job.kind != JobKind.CHECK:
-        queue_class1_check(version, job.created_by)
+    # The check is created in the same transaction that ends the plan's job: a page that
+    # sees the plan done then also sees the check queued, and follows it (were the check
+    # queued after, a page drawn in between would wait for nothing).
+    check = None
+    with transaction.atomic():
+        if then_check and job.kind != JobKind.CHECK:
+            check = queue_class1_check(version, job.created_by, submit_now=False)
+        PlanJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.SUCCEEDED,
+            progress=1.0,
+            message="done",
+            finished_at=timezone.now(),
+            result=version,
+        )
+    if check is not None:
+        from beredt.web.plans.jobs import submit
+
+        submit(check)
 
 
 def _fail(job: PlanJob, message: str) -> None:
