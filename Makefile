@@ -53,7 +53,7 @@ format: install
 
 # Benchmarks measure; they are not tests. A quick subset here, the full runs below.
 bench: install
-	$(BIN)/beredt bench planner --sizes 100x20,200x40 --absences 0,0.3 --seeds 1 --time-limit 5 --route-bound-seconds 30
+	$(BIN)/beredt bench planner --sizes 100x20,200x40 --absences 0,0.3 --seeds 1 --time-limit 5 --route-bound-seconds 30 --class1-search-seconds 30
 	@if [ -d "$(HHCRSP)" ]; then \
 	  $(BIN)/beredt hhcrsp bench $(HHCRSP)/mankowska --time-limit 5 --seed 1 \
 	    --match 'InstanzCPLEX_HCSRP_25_*' --match 'InstanzVNS_HCSRP_100_1' --output var/bench/hhcrsp; \
