@@ -450,6 +450,19 @@ def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
     assert check.verdict == Verdict.POSSIBLE and check.settled and not check.proven
     assert check.missed_visits == 1 and check.missing_minutes == 0
     assert "the plan's: routes keeping every class-1 visit exist" in _check_verdict(check)
+    # A plan started from the routes the check found keeps both medications.
+    assert check.routes and sum(len(r) for r in check.routes.values()) == 2
+    routes = {two.dates[0]: check.routes}
+    again = make_plan(two, TRAVEL, seed=1, max_iterations=50, class1_routes=routes)
+    assert check_plan(two, again, TRAVEL).kpis.class1_coverage == 1.0
+    # Routes the day no longer fits are refused, naming what.
+    with pytest.raises(BeredtError, match="h9, who is not at work"):
+        make_plan(two, TRAVEL, max_iterations=50, class1_routes={two.dates[0]: {"h9": []}})
+    other = {two.dates[0]: {"h1": [v.id for v in two.visits_on(two.dates[0])][:2]}}
+    with pytest.raises(BeredtError, match="not a class-1 visit of the day"):
+        make_plan(two, TRAVEL, max_iterations=50, class1_routes=other)
+    with pytest.raises(BeredtError, match="only the optimiser"):
+        make_plan(two, TRAVEL, planner="greedy", class1_routes=routes)
     # A re-plan keeps what was done, which a search from scratch does not: no search.
     replanned = as_replan(worse)
     (check,) = check_class1(two, replanned, cache, seconds=10)

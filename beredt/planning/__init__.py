@@ -8,7 +8,8 @@ baseline it is measured against.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Protocol
 
 from beredt.domain.errors import BeredtError
@@ -65,10 +66,13 @@ def make_plan(
     time_limit: float | None = None,
     max_iterations: int | None = None,
     language: str | None = None,
+    class1_routes: Mapping[dt.date, Mapping[str, Sequence[str]]] | None = None,
 ) -> Plan:
     """Plan every day of ``scenario`` with the named planner, writing its reasons and
     shortfall message in ``language`` (one of :data:`LANGUAGES`; by default the current
-    language, English unless :func:`use_language` says otherwise)."""
+    language, English unless :func:`use_language` says otherwise). ``class1_routes``
+    (the optimiser only) start those days from the class-1 routes the class-1 check
+    found (:func:`beredt.planning.optimiser.plan_optimised`)."""
     language = check_language(language or current_language())
     try:
         function = PLANNERS[planner]
@@ -76,6 +80,10 @@ def make_plan(
         known = ", ".join(sorted(PLANNERS))
         raise BeredtError(f"unknown planner {planner!r}; choose one of: {known}") from None
     when = created_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if class1_routes:
+        if planner != "optimiser":
+            raise BeredtError(f"only the optimiser starts from class-1 routes, not {planner!r}")
+        function = partial(plan_optimised, class1_routes=class1_routes)
     with use_language(language):
         return function(
             scenario,

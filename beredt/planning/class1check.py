@@ -77,6 +77,9 @@ class Class1Check:
     """Where the route bound proved it: the visits whose window opens in this span of
     the day (minutes), or ``None`` (the whole day, or not the route bound)."""
     seconds: float
+    routes: dict[str, list[str]] | None = None
+    """With :attr:`Verdict.POSSIBLE`: the routes found (caregiver id → class-1 visit
+    ids in order), for a new plan to start from (``make_plan(class1_routes=…)``)."""
 
     @property
     def proven(self) -> bool:
@@ -156,20 +159,23 @@ def check_class1(
         began = time.perf_counter()
         visits = settled_visits(scenario, day)
         search_seconds = seconds * SEARCH_SHARE if plan.replan is None else 0.0
+        routes = None
         if not (flow := class1_bound(scenario, travel, day, visits)).allows_full_coverage:
             verdict, minutes, peak = Verdict.CAPACITY, flow.missing_minutes, None
         elif (
             search_seconds > 0
-            and search_class1(
-                scenario,
-                travel,
-                day,
-                seconds=search_seconds,
-                seed=plan.seed,
-                progress=stage(index, 0.0, SEARCH_SHARE),
+            and (
+                search := search_class1(
+                    scenario,
+                    travel,
+                    day,
+                    seconds=search_seconds,
+                    seed=plan.seed,
+                    progress=stage(index, 0.0, SEARCH_SHARE),
+                )
             ).complete
         ):
-            verdict, minutes, peak = Verdict.POSSIBLE, 0, None
+            verdict, minutes, peak, routes = Verdict.POSSIBLE, 0, None, search.routes
         else:
             used = time.perf_counter() - began
             done = min(1.0, used / seconds) if seconds > 0 else 0.0
@@ -193,6 +199,7 @@ def check_class1(
                 verdict=verdict,
                 peak=peak,
                 seconds=round(time.perf_counter() - began, 1),
+                routes=routes,
             )
         )
         report(index, 1.0)

@@ -27,8 +27,8 @@ import logging
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError
@@ -175,11 +175,18 @@ class Optimiser:
     name = "optimiser"
 
     def __init__(
-        self, scenario: Scenario, travel: TravelProvider, settings: OptimiserSettings
+        self,
+        scenario: Scenario,
+        travel: TravelProvider,
+        settings: OptimiserSettings,
+        class1_routes: Mapping[dt.date, Mapping[str, Sequence[str]]] | None = None,
     ) -> None:
         self.scenario = scenario
         self.travel = MatrixCache(travel)
         self.settings = settings
+        self.class1_routes = dict(class1_routes or {})
+        """Per day, routes of class-1 visits to start from (caregiver id → visit ids in
+        order), such as those the class-1 check found (:func:`search_class1`)."""
         self.entries: list[PlannedVisit] = []
         self.routes: list[Route] = []
         self.missed: list[tuple[Visit, dt.date]] = []
@@ -237,6 +244,8 @@ class Optimiser:
         verdicts: dict[str, Verdict] = {}
         if day_model.staff and day_model.job_visit:
             budget = seconds
+            if (given := self.class1_routes.get(day)) is not None:
+                initial = self._given_class1(day_model, given)
             initial, seconds = self._class1_first(day_model, initial, seconds, tick)
             initial, seconds = self._double_staffed_first(day_model, initial, budget, seconds, tick)
             found = self._search(day_model, initial, seconds, tick)
@@ -260,6 +269,42 @@ class Optimiser:
         if not (day_model.staff and day_model.job_visit):
             return day_model, []
         return day_model, warm_start(day_model, greedy_entries, greedy.routes)
+
+    def _given_class1(
+        self, day_model: DayModel, given: Mapping[str, Sequence[str]]
+    ) -> list[list[int]]:
+        """The day's start from given class-1 routes (caregiver id → visit ids), checked
+        against the day as it is now: every caregiver at work, every visit a class-1
+        visit of the day, each visit's jobs on different routes, and the routes
+        scheduled by the engine's evaluator. Anything else is refused with a reason (the
+        day has changed since the routes were found)."""
+        day = day_model.day
+        staff = day_model.staff_index
+        routes: list[list[int]] = [[] for _ in day_model.staff]
+        used: set[int] = set()
+        for caregiver, visits in given.items():
+            if caregiver not in staff:
+                raise BeredtError(
+                    f"{day}: the class-1 routes give visits to {caregiver}, who is not at work "
+                    "that day now; plan without them"
+                )
+            for visit in visits:
+                jobs = day_model.jobs_of.get(visit, ())
+                free = [j for j in jobs if j not in used]
+                if not jobs or not mandatory(day_model.job_visit[jobs[0]]) or not free:
+                    raise BeredtError(
+                        f"{day}: the class-1 routes name visit {visit}, which is not a class-1 "
+                        "visit of the day now (or is given twice); plan without them"
+                    )
+                used.add(free[0])
+                routes[staff[caregiver]].append(free[0])
+        try:
+            day_model.model.evaluate(routes)
+        except ValueError as exc:
+            raise BeredtError(
+                f"{day}: the class-1 routes no longer fit the day ({exc}); plan without them"
+            ) from exc
+        return routes
 
     def _class1_first(
         self, day_model: DayModel, initial: list[list[int]], seconds: float, tick: _DayProgress
@@ -581,13 +626,17 @@ def plan_optimised(
     progress: ProgressCallback | None = None,
     time_limit: float | None = None,
     max_iterations: int | None = None,
+    class1_routes: Mapping[dt.date, Mapping[str, Sequence[str]]] | None = None,
 ) -> Plan:
     """Plan ``scenario`` with the optimiser: ``time_limit`` seconds per day for warm
     start, model, search and check (default :data:`DEFAULT_TIME_LIMIT`; over several days the
     budget is shared out by each day's visits), or exactly ``max_iterations`` moves per
-    day when given (reproducible: the same seed and iterations give the same plan)."""
+    day when given (reproducible: the same seed and iterations give the same plan).
+    ``class1_routes`` (per day, caregiver id → class-1 visit ids in order, as the class-1
+    check found them) are where those days' search starts, in place of the class-1 phase's
+    own start; routes that no longer fit the day are refused (:class:`BeredtError`)."""
     settings = OptimiserSettings(time_limit=time_limit, max_iterations=max_iterations, seed=seed)
-    return Optimiser(scenario, travel, settings).plan(created_at, progress)
+    return Optimiser(scenario, travel, settings, class1_routes).plan(created_at, progress)
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,6 +649,9 @@ class Class1Search:
     jobs: int
     """Class-1 jobs of the day."""
     seconds: float
+    routes: dict[str, list[str]] = field(default_factory=dict)
+    """Caregiver id → the class-1 visits of their route, in order (every caregiver with
+    one); :class:`Optimiser` can start from them (``class1_routes``)."""
 
     @property
     def complete(self) -> bool:
@@ -661,4 +713,9 @@ def search_class1(
         for j, job in enumerate(part.jobs)
         if checked.served(j) and checked.starts[j] <= job.hard_latest
     )
-    return Class1Search(day, kept, len(jobs), time.perf_counter() - began)
+    named = {
+        day_model.staff[k].caregiver.id: [day_model.job_visit[old_of[j]].id for j in route]
+        for k, route in enumerate(routes)
+        if route
+    }
+    return Class1Search(day, kept, len(jobs), time.perf_counter() - began, named)

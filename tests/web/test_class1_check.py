@@ -13,7 +13,7 @@ from beredt.web.accounts.models import Role, User
 from beredt.web.audit.models import AuditEntry
 from beredt.web.care.models import Unit
 from beredt.web.care.scenario import load_scenario
-from beredt.web.plans import actions, presenters
+from beredt.web.plans import actions, presenters, views
 from beredt.web.plans.models import JobKind, JobStatus, PlanJob, PlanVersion
 from tests.test_capacity import MONDAY
 from tests.test_routebound import as_replan, far_apart
@@ -120,6 +120,27 @@ def test_the_check_is_queued_before_the_plans_job_is_done(
 
 
 @override_settings(BEREDT_CHECK_SECONDS=10)
+def test_a_check_ending_while_the_page_is_drawn_shows_its_verdict(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check ends after the page loaded the version and before it looked for jobs
+    to follow: the page must still show the verdict (it read the version too early and
+    showed neither, waiting forever)."""
+    unit, planner = far_unit(caregivers=1)
+    version = planned(unit, planner)
+    check = PlanJob.objects.get(kind=JobKind.CHECK)
+    find_job = views._job
+
+    def check_ends_now(*args: object) -> PlanJob | None:
+        actions.run_job(str(check.pk))
+        return find_job(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(views, "_job", check_ends_now)
+    text = page_text(planner, version)
+    assert "Proven: no plan can keep all class-1 care." in text
+
+
+@override_settings(BEREDT_CHECK_SECONDS=10)
 def test_a_plan_keeping_all_class1_care_needs_no_check(db: None) -> None:
     unit, planner = far_unit(caregivers=2)
     version = planned(unit, planner)
@@ -165,6 +186,24 @@ def test_a_shortfall_the_plan_could_have_avoided_is_called_the_plans(db: None) -
     assert "Found: routes that keep every class-1 visit of the day exist" in text
     assert 'class="class1-possible"' in text
     assert "Check whether any plan could keep it" not in text  # settled: nothing to add
+    # One press plans the day again from the routes the check found: all class-1 kept.
+    assert "Plan again from the routes the check found" in text
+    again = as_user(planner).post(reverse("plan-from-check", kwargs={"pk": version.pk}))
+    job = PlanJob.objects.filter(kind=JobKind.PLAN).latest("created_at")
+    assert again.status_code == 302 and f"job={job.pk}" in again["Location"]
+    assert job.params["class1_routes_from"] == version.pk
+    actions.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.result is not None and job.result.kpis["class1_coverage"] == 1.0
+    # Only the unit's editors may, and only from a check that found routes.
+    coordinator = make_user("coordinator_r", Role.SURVEY_COORDINATOR)
+    url = reverse("plan-from-check", kwargs={"pk": version.pk})
+    assert as_user(coordinator).post(url).status_code == 403
+    refused = as_user(planner).post(
+        reverse("plan-from-check", kwargs={"pk": job.result.pk}), follow=True
+    )
+    assert "found no routes to start from" in refused.content.decode()
 
 
 def test_an_unproven_shortfall_is_offered_a_longer_check(db: None) -> None:
@@ -231,7 +270,10 @@ def test_the_plan_page_follows_the_check_to_its_verdict(live_server: object, pag
         except PlaywrightTimeout:
             jobs = list(PlanJob.objects.values_list("kind", "status", "message", "error"))
             checks = list(PlanVersion.objects.values_list("class1_check", flat=True))
-            raise AssertionError(f"page at {page.url}; jobs: {jobs}; checks: {checks}") from None  # type: ignore[attr-defined]
+            cards = page.locator(".plan-job, #class1-check").all_inner_texts()  # type: ignore[attr-defined]
+            raise AssertionError(
+                f"page at {page.url}; jobs: {jobs}; checks: {checks}; cards: {cards}"  # type: ignore[attr-defined]
+            ) from None
     shot(page, "class1-check")
     text = page.locator("#class1-check").inner_text()  # type: ignore[attr-defined]
     # The browser asks for Norwegian, the production default.

@@ -114,20 +114,31 @@ def start_plan_job(
     days: int = 1,
     seconds: float | None = None,
     seed: int = 0,
+    class1_routes_from: PlanVersion | None = None,
 ) -> PlanJob:
-    """Queue a planning run for ``unit`` from ``date``; it runs in the background."""
+    """Queue a planning run for ``unit`` from ``date``; it runs in the background. With
+    ``class1_routes_from``, the days its class-1 check found routes for start from those
+    routes (:func:`check_routes`)."""
     from beredt.web.plans.jobs import submit
 
+    params: dict[str, Any] = {
+        "seconds": seconds or settings.BEREDT_PLAN_SECONDS,
+        "seed": seed,
+        "language": planner_language(),
+    }
+    if class1_routes_from is not None:
+        if not check_routes(class1_routes_from):
+            raise PlanActionError(
+                f"the class-1 check of version {class1_routes_from.number} found no routes "
+                "to start from"
+            )
+        params["class1_routes_from"] = class1_routes_from.pk
     job = PlanJob.objects.create(
         unit=unit,
         date=date,
         days=days,
         kind=JobKind.PLAN,
-        params={
-            "seconds": seconds or settings.BEREDT_PLAN_SECONDS,
-            "seed": seed,
-            "language": planner_language(),
-        },
+        params=params,
         created_by=acting_user(user),
         message="queued",
     )
@@ -284,6 +295,16 @@ def _fail(job: PlanJob, message: str) -> None:
     )
 
 
+def check_routes(version: PlanVersion) -> dict[dt.date, dict[str, list[str]]]:
+    """The routes keeping all class-1 care that ``version``'s class-1 check found, per
+    day (caregiver code → visit ids in order); empty when it found none."""
+    return {
+        dt.date.fromisoformat(day["day"]): day["routes"]
+        for day in (version.class1_check or {}).get("days", [])
+        if day.get("routes")
+    }
+
+
 def _plan(job: PlanJob, progress: Progress) -> PlanVersion:
     scenario = build_scenario(job.unit, job.date, job.days)
     problems = scenario.reference_problems()
@@ -297,6 +318,9 @@ def _plan(job: PlanJob, progress: Progress) -> PlanVersion:
     def advance(done: int, total: int) -> None:
         progress(done / total if total else 0.0, f"planning {done}/{total}")
 
+    routes = None
+    if (source := job.params.get("class1_routes_from")) is not None:
+        routes = check_routes(PlanVersion.objects.get(pk=source))
     with use_language(job.params.get("language", PLANNER_LANGUAGE)):
         plan = make_plan(
             scenario,
@@ -304,6 +328,7 @@ def _plan(job: PlanJob, progress: Progress) -> PlanVersion:
             seed=int(job.params.get("seed", 0)),
             progress=advance,
             time_limit=seconds,
+            class1_routes=routes,
         )
     progress(0.99, "checking")
     plan, report = _check(scenario, plan)
@@ -364,6 +389,7 @@ def _check_class1(job: PlanJob, progress: Progress) -> PlanVersion:
                 "verdict": c.verdict.value,
                 "peak": list(c.peak) if c.peak else None,
                 "seconds": c.seconds,
+                **({"routes": c.routes} if c.routes else {}),
             }
             for c in checks
         ],

@@ -21,6 +21,7 @@ urlpatterns = [
     path("plans/<int:pk>/move/", views.move, name="plan-move"),
     path("plans/<int:pk>/replan/", views.replan, name="plan-replan"),
     path("plans/<int:pk>/check/", views.check, name="plan-check"),
+    path("plans/<int:pk>/plan-from-check/", views.plan_from_check, name="plan-from-check"),
     path("plans/<int:pk>/routes.pdf", views.routes_pdf, name="plan-routes-pdf"),
     path("my-route/", views.my_route, name="my-route"),
     path("my-route/pdf/", views.my_route_pdf, name="my-route-pdf"),

@@ -112,6 +112,12 @@ def plan_version(request: HttpRequest, pk: int) -> HttpResponse:
 def _day_page(
     request: HttpRequest, unit: Unit, day: dt.date, version: PlanVersion | None
 ) -> HttpResponse:
+    job = _job(request, unit, day)
+    if version is not None:
+        # Read the check's verdict after the jobs: a check that ended after the version
+        # was loaded and before the jobs were read would otherwise leave a page with
+        # neither the verdict nor a job to follow (one that waits forever).
+        version.refresh_from_db(fields=["class1_check"])
     context: dict[str, Any] = {
         "unit": unit,
         "day": day,
@@ -122,7 +128,7 @@ def _day_page(
         "clients": _client_statuses(unit, day),
         "availability_choices": AVAILABILITY_CHOICES,
         "plan_form": StartPlanForm(),
-        "job": _job(request, unit, day),
+        "job": job,
         "versions": list(
             PlanVersion.objects.filter(unit=unit, date=day)
             .defer("plan_json", "scenario_json")  # the list shows key figures only
@@ -227,6 +233,7 @@ def _version_context(request: HttpRequest, version: PlanVersion) -> dict[str, An
         "can_publish": version.status != PlanStatus.PUBLISHED and not version.violations,
         "class1_lines": presenters.class1_check_lines(version.class1_check),
         "class1_checking": _checking(version),
+        "class1_routes_found": bool(actions.check_routes(version)),
         "class1_next_seconds": _whole_seconds(next_check_seconds(version)),
     }
 
@@ -454,6 +461,25 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     job = actions.start_check_job(version, request.user, seconds=seconds)
     messages.success(request, _("Checking whether any plan could keep all class-1 care…"))
     return redirect(_version_url(version, job))
+
+
+@require_POST
+def plan_from_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Plan the version's days again, starting from the routes keeping all class-1 care
+    that its class-1 check found."""
+    version = _version(request, pk, edit=True)
+    try:
+        job = actions.start_plan_job(
+            version.unit,
+            version.date,
+            request.user,
+            days=len(version.plan.dates),
+            class1_routes_from=version,
+        )
+    except actions.PlanActionError as error:
+        messages.error(request, str(error))
+        return redirect(_version_url(version))
+    return redirect(_today_url(version.unit, version.date, job=str(job.pk)))
 
 
 def _queued(request: HttpRequest, version: PlanVersion, queue: Any) -> HttpResponse:
