@@ -30,9 +30,9 @@ from beredt.travel import HaversineTravel, MatrixCache, TravelProvider, client_p
 
 FIXED_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 BASELINE = "greedy"
+"""The planner the others are compared with (the manual-planning baseline)."""
 CLASS1_SEARCH_SECONDS = 120.0
 """Seconds per day for the search of the class-1 care alone (:func:`run`)."""
-"""The planner the others are compared with (the manual-planning baseline)."""
 
 
 @dataclass(frozen=True)

@@ -690,31 +690,22 @@ def search_class1(
     if not jobs or not day_model.staff or len(jobs) != needed:
         return Class1Search(day, 0, needed, time.perf_counter() - began)
 
-    def engine(elapsed: float, _best: float) -> None:
-        if progress is not None:
-            progress(min(1.0, elapsed / seconds))
-
-    part, old_of = day_model.model.subset(jobs)
-    new_of = {old: new for new, old in enumerate(old_of)}
-    start = [[new_of[j] for j in route if j in new_of] for route in initial]
     # The model may have taken the time: the search then only completes the start.
     left = max(MIN_PHASE_SECONDS, seconds - (time.perf_counter() - began))
     parameters = replace(settings.search_parameters(left), target_cost=MANDATORY / 2)
-    found = part.solve(parameters, start, engine)
-    routes: list[list[int]] = [[] for _ in day_model.staff]
-    for route in found.routes:
-        routes[route.caregiver] = list(route.jobs)
+    report = None if progress is None else (lambda done, total: progress(done / total))
+    tick = _DayProgress(report, 0, 1, left, settings)
+    routes, _ = optimiser._search_part(day_model, initial, jobs, parameters, tick)
     try:
-        checked = part.evaluate(routes)
+        checked = day_model.model.evaluate(routes)
     except ValueError as exc:
         raise EngineFault(f"{day}: the engine's class-1 routes do not schedule: {exc}") from exc
+    model_jobs = day_model.model.jobs
     kept = sum(
-        1
-        for j, job in enumerate(part.jobs)
-        if checked.served(j) and checked.starts[j] <= job.hard_latest
+        1 for j in jobs if checked.served(j) and checked.starts[j] <= model_jobs[j].hard_latest
     )
     named = {
-        day_model.staff[k].caregiver.id: [day_model.job_visit[old_of[j]].id for j in route]
+        day_model.staff[k].caregiver.id: [day_model.job_visit[j].id for j in route]
         for k, route in enumerate(routes)
         if route
     }
