@@ -23,7 +23,6 @@ from rich.table import Table
 
 from beredt.benchmarks.hhcrsp.cli import app as hhcrsp_app
 from beredt.checker import CheckReport, check_plan
-from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError, InputError
 from beredt.domain.plan import Plan
 from beredt.domain.policy import Decision
@@ -32,7 +31,7 @@ from beredt.io import load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.class1check import Class1Check, Verdict, check_class1, settled_visits
+from beredt.planning.class1check import check_class1, opening, settled_visits
 from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
@@ -370,32 +369,13 @@ def _check_plan_class1(scenario: Scenario, plan: Plan, cache: MatrixCache, secon
     for header in ("day", "class-1 visits left out", "verdict", "seconds"):
         table.add_column(header, justify="left" if header in {"day", "verdict"} else "right")
     for c in checks:
-        table.add_row(
-            c.day.isoformat(), str(c.missed_visits), _check_verdict(c), f"{c.seconds:.1f}"
-        )
+        table.add_row(c.day.isoformat(), str(c.missed_visits), c.summary, f"{c.seconds:.1f}")
     Console(width=max(out.width, 120)).print(table)
-
-
-def _opening(peak: tuple[int, int] | None) -> str:
-    """Where a route bound proved its shortfall, for the tables (empty: the whole day)."""
-    return (
-        "" if peak is None else f" (visits opening {format_clock(peak[0])}-{format_clock(peak[1])})"
-    )
-
-
-def _check_verdict(check: Class1Check) -> str:
-    if check.verdict == Verdict.CAPACITY:
-        return f"the day's: the staff lack {check.missing_minutes} min of care and travel"
-    if check.verdict == Verdict.ROUTES:
-        return f"the day's: routes fall {check.missing_minutes} min short{_opening(check.peak)}"
-    if check.verdict == Verdict.POSSIBLE:
-        return "the plan's: routes keeping every class-1 visit exist; plan with a longer search"
-    return "not settled in time: a plan may keep more"
 
 
 def _route_verdict(route: RouteBound) -> str:
     if route.proves_shortfall:
-        return f"{route.missing_minutes} min short{_opening(route.peak)}"
+        return f"{route.missing_minutes} min short{opening(route.peak)}"
     return "allows all" if route.converged else "nothing proven in time"
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from beredt.checker import check_plan
-from beredt.cli import _check_verdict, app
+from beredt.cli import app
 from beredt.domain.errors import BeredtError
 from beredt.domain.model import (
     Client,
@@ -31,7 +31,13 @@ from beredt.domain.scenario import Scenario
 from beredt.io import save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.class1check import Verdict, check_class1, missed_class1, settled_visits
+from beredt.planning.class1check import (
+    Class1Check,
+    Verdict,
+    check_class1,
+    missed_class1,
+    settled_visits,
+)
 from beredt.planning.routebound import _Group, _Search, day_route_bound, route_bound
 from beredt.travel import MatrixCache
 from tests.fixtures import TRAVEL
@@ -449,7 +455,8 @@ def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
     (check,) = check_class1(two, worse, cache, seconds=10)
     assert check.verdict == Verdict.POSSIBLE and check.settled and not check.proven
     assert check.missed_visits == 1 and check.missing_minutes == 0
-    assert "the plan's: routes keeping every class-1 visit exist" in _check_verdict(check)
+    assert "the plan's: routes keeping every class-1 visit exist" in check.summary
+    assert Class1Check.from_json(check.to_json()) == check  # as a plan version stores it
     # A plan started from the routes the check found keeps both medications.
     assert check.routes and sum(len(r) for r in check.routes.values()) == 2
     routes = {two.dates[0]: check.routes}

@@ -35,7 +35,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from beredt.domain.clock import format_clock
 from beredt.domain.errors import BeredtError
 from beredt.domain.plan import Plan
 from beredt.domain.policy import Decision
@@ -90,6 +92,51 @@ class Class1Check:
     def settled(self) -> bool:
         """Whose shortfall it is, the day's or the plan's, is known."""
         return self.verdict != Verdict.OPEN
+
+    @property
+    def summary(self) -> str:
+        """The verdict in a line, for terminals (the CLI, ``beredt demo``)."""
+        if self.verdict == Verdict.CAPACITY:
+            return f"the day's: the staff lack {self.missing_minutes} min of care and travel"
+        if self.verdict == Verdict.ROUTES:
+            return f"the day's: routes fall {self.missing_minutes} min short{opening(self.peak)}"
+        if self.verdict == Verdict.POSSIBLE:
+            return "the plan's: routes keeping every class-1 visit exist; plan with a longer search"
+        return "not settled in time: a plan may keep more"
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored with a plan version (``PlanVersion.class1_check``)."""
+        return {
+            "day": self.day.isoformat(),
+            "missed_visits": self.missed_visits,
+            "missing_minutes": self.missing_minutes,
+            "verdict": self.verdict.value,
+            "peak": list(self.peak) if self.peak else None,
+            "seconds": self.seconds,
+            **({"routes": self.routes} if self.routes else {}),
+        }
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Class1Check:
+        """Back from :meth:`to_json`."""
+        peak = row.get("peak")
+        return cls(
+            day=dt.date.fromisoformat(row["day"]),
+            missed_visits=row["missed_visits"],
+            missing_minutes=row["missing_minutes"],
+            verdict=Verdict(row["verdict"]),
+            peak=(peak[0], peak[1]) if peak else None,
+            seconds=row["seconds"],
+            routes=row.get("routes"),
+        )
+
+
+def opening(peak: tuple[int, int] | None) -> str:
+    """Where a route bound proved its shortfall, for terminal lines (empty: the whole
+    day)."""
+    return (
+        "" if peak is None else f" (visits opening {format_clock(peak[0])}-{format_clock(peak[1])})"
+    )
 
 
 def missed_class1(scenario: Scenario, plan: Plan) -> dict[dt.date, list[int]]:

@@ -35,6 +35,7 @@ def demo(
     setup()
     from django.conf import settings
 
+    from beredt.planning.class1check import Class1Check
     from beredt.web.demo import plan_and_publish
     from beredt.web.demo import seed as seed_demo
 
@@ -68,13 +69,9 @@ def demo(
             f"class 1 {k['class1_coverage']:.1%}, essential {k['essential_coverage']:.1%}, "
             f"{k['visits_kept']}/{k['visits_total']} visits kept"
         )
-        for day in version.class1_check.get("days", []):
-            verdict = {
-                "capacity": f"proven short: the staff lack {day['missing_minutes']} min",
-                "routes": f"proven short: routes fall {day['missing_minutes']} min short",
-                "possible": "routes keeping all class-1 care exist: plan with a longer search",
-            }.get(day["verdict"], "not settled: a plan may keep more")
-            out.print(f"    class-1 check {day['day']}: {verdict}")
+        for row in version.class1_check.get("days", []):
+            check = Class1Check.from_json(row)
+            out.print(f"    class-1 check {check.day}: {check.summary}")
     out.print("Demo logins (new passwords on every run of `beredt demo`):")
     for login in result.logins:
         out.print(f"  {login.username:<20} {login.password:<22} {login.role} — {login.scope}")

@@ -381,18 +381,7 @@ def _check_class1(job: PlanJob, progress: Progress) -> PlanVersion:
     )
     version.class1_check = {
         "seconds": seconds,
-        "days": [
-            {
-                "day": c.day.isoformat(),
-                "missed_visits": c.missed_visits,
-                "missing_minutes": c.missing_minutes,
-                "verdict": c.verdict.value,
-                "peak": list(c.peak) if c.peak else None,
-                "seconds": c.seconds,
-                **({"routes": c.routes} if c.routes else {}),
-            }
-            for c in checks
-        ],
+        "days": [c.to_json() for c in checks],
     }
     with transaction.atomic():
         version.save(update_fields=["class1_check"])
