@@ -24,10 +24,10 @@ from rich.table import Table
 from beredt.benchmarks.hhcrsp.cli import app as hhcrsp_app
 from beredt.checker import CheckReport, check_plan
 from beredt.domain.errors import BeredtError, InputError
-from beredt.domain.plan import Plan
+from beredt.domain.plan import Class1Routes, Plan
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
-from beredt.io import load_events, load_plan, load_scenario, save_model
+from beredt.io import load_class1_routes, load_events, load_plan, load_scenario, save_model
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.capacity import class1_bound
@@ -202,6 +202,7 @@ def _run_plan(
     time_limit: float | None = None,
     iterations: int | None = None,
     language: str = "en",
+    class1_routes: Class1Routes | None = None,
 ) -> tuple[Plan, CheckReport]:
     travel = HaversineTravel()
     with _progress() as progress:
@@ -219,6 +220,7 @@ def _run_plan(
             time_limit=time_limit,
             max_iterations=iterations,
             language=language,
+            class1_routes=None if class1_routes is None else class1_routes.days,
         )
     report = check_plan(scenario, plan, travel)
     return plan.model_copy(update={"kpis": report.kpis}), report
@@ -249,16 +251,43 @@ def plan_command(
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed for the search")] = 0,
     language: LanguageOption = Language.en,
+    class1_routes_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--class1-routes",
+            metavar="ROUTES",
+            help="Start the days in this file (written by `beredt bound --plan PLAN "
+            "--routes-out ROUTES`) from the routes found there that keep all their class-1 "
+            "care; optimiser only",
+        ),
+    ] = None,
 ) -> None:
     """Triage and route the scenario's day(s); write the plan and print a summary."""
     with user_errors():
         scenario = load_scenario(scenario_path)
         if days is not None:
             scenario = Scenario.model_validate({**scenario.model_dump(by_alias=True), "days": days})
-        plan, report = _run_plan(scenario, planner, seed, time_limit, iterations, language.value)
+        routes = None
+        if class1_routes_path is not None:
+            routes = load_class1_routes(class1_routes_path)
+            _same_scenario(routes, scenario, class1_routes_path)
+        plan, report = _run_plan(
+            scenario, planner, seed, time_limit, iterations, language.value, routes
+        )
         save_model(plan, output)
     print_summary(plan, report)
     out.print(f"Plan written to {output}")
+
+
+def _same_scenario(routes: Class1Routes, scenario: Scenario, path: Path) -> None:
+    """Routes are ids of one scenario's caregivers and visits: refuse them for another."""
+    if routes.scenario_digest != scenario.digest():
+        raise BeredtError(
+            f"{path}: the routes were found for scenario {routes.scenario!r} as it was then "
+            f"(digest {routes.scenario_digest[:12]}), not for this scenario "
+            f"{scenario.name!r} (digest {scenario.digest()[:12]}); run the class-1 check "
+            "again on a plan of this scenario"
+        )
 
 
 @app.command("check")
@@ -305,6 +334,15 @@ def bound_command(
             "keeping it all, then bound, looking first where the plan missed",
         ),
     ] = None,
+    routes_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--routes-out",
+            metavar="ROUTES",
+            help="With --plan: write the routes found that keep all class-1 care of a day "
+            "to this file, for `beredt plan --class1-routes ROUTES`",
+        ),
+    ] = None,
 ) -> None:
     """Could the staff at work keep every class-1 visit at all? The flow bound and the
     route bound per day; a shortfall either proves is one no plan can avoid. With
@@ -314,9 +352,11 @@ def bound_command(
         if not seconds > 0:
             raise BeredtError(f"--seconds must be a positive number, got {seconds}")
         plan = load_plan(plan_path) if plan_path is not None else None
+        if routes_out is not None and plan is None:
+            raise BeredtError("--routes-out needs --plan: routes are found for a plan's misses")
     cache = MatrixCache(HaversineTravel())
     if plan is not None:
-        _check_plan_class1(scenario, plan, cache, seconds)
+        _check_plan_class1(scenario, plan, cache, seconds, routes_out)
         return
     table = Table(title="Class-1 care: can it all be kept?")
     for header in (
@@ -354,7 +394,9 @@ def bound_command(
     )
 
 
-def _check_plan_class1(scenario: Scenario, plan: Plan, cache: MatrixCache, seconds: float) -> None:
+def _check_plan_class1(
+    scenario: Scenario, plan: Plan, cache: MatrixCache, seconds: float, routes_out: Path | None
+) -> None:
     with user_errors(), _progress() as progress:
         task = progress.add_task("Class-1 check", total=1.0)
 
@@ -371,6 +413,32 @@ def _check_plan_class1(scenario: Scenario, plan: Plan, cache: MatrixCache, secon
     for c in checks:
         table.add_row(c.day.isoformat(), str(c.missed_visits), c.summary, f"{c.seconds:.1f}")
     Console(width=max(out.width, 120)).print(table)
+    found = {c.day: c.routes for c in checks if c.routes}
+    if routes_out is None:
+        if found:
+            out.print(
+                f"Routes keeping all class-1 care were found for {len(found)} day(s): add "
+                "--routes-out ROUTES to keep them, and plan from them with "
+                "`beredt plan SCENARIO --class1-routes ROUTES`."
+            )
+        return
+    if not found:
+        out.print(f"No routes keeping all class-1 care were found: {routes_out} not written.")
+        return
+    with user_errors():
+        save_model(
+            Class1Routes(
+                scenario=scenario.name,
+                scenario_digest=scenario.digest(),
+                plan_digest=plan.digest(),
+                days=found,
+            ),
+            routes_out,
+        )
+    out.print(
+        f"Routes keeping all class-1 care of {len(found)} day(s) written to {routes_out}; "
+        f"plan from them with `beredt plan SCENARIO --class1-routes {routes_out}`."
+    )
 
 
 def _route_verdict(route: RouteBound) -> str:

@@ -28,7 +28,7 @@ from beredt.domain.model import (
 from beredt.domain.plan import Plan, ReplanInfo
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
-from beredt.io import save_model
+from beredt.io import load_class1_routes, load_plan, save_model
 from beredt.planning import make_plan
 from beredt.planning.capacity import class1_bound
 from beredt.planning.class1check import (
@@ -491,3 +491,78 @@ def test_the_check_says_whose_shortfall_the_plans_is(tmp_path: Path) -> None:
     save_model(both, plan_path)
     mismatch = CliRunner().invoke(app, ["bound", str(scenario_path), "--plan", str(plan_path)])
     assert mismatch.exit_code != 0 and "not made from this scenario" in mismatch.output
+
+
+def test_routes_the_check_found_are_planned_from_on_the_command_line(tmp_path: Path) -> None:
+    """``beredt bound --plan PLAN --routes-out ROUTES`` writes the routes its search
+    found; ``beredt plan --class1-routes ROUTES`` starts from them and keeps all class-1
+    care; a file of another scenario, a malformed one and the greedy planner are refused
+    with the reason."""
+    two = far_apart(caregivers=2)
+    both = make_plan(two, TRAVEL, planner="optimiser", seed=1, max_iterations=2_000)
+    late = [
+        entry.model_copy(update={"start": entry.start + 60, "end": entry.end + 60})
+        if entry.decision == Decision.KEPT and entry.start is not None and entry.end and i == 0
+        else entry
+        for i, entry in enumerate(both.visits)
+    ]
+    scenario_path, plan_path = tmp_path / "two.json", tmp_path / "late.json"
+    routes_path, new_path = tmp_path / "routes.json", tmp_path / "new.json"
+    save_model(two, scenario_path)
+    save_model(both.model_copy(update={"visits": late}), plan_path)
+    runner = CliRunner()
+    bound = ["bound", str(scenario_path), "--plan", str(plan_path), "--seconds", "10"]
+    hint = runner.invoke(app, bound)
+    assert hint.exit_code == 0 and "add --routes-out ROUTES to keep them" in words(hint.output)
+    result = runner.invoke(app, [*bound, "--routes-out", str(routes_path)])
+    assert result.exit_code == 0, result.output
+    assert "the plan's" in result.output and "1 day(s) written to" in words(result.output)
+    routes = load_class1_routes(routes_path)
+    assert routes.scenario_digest == two.digest() and list(routes.days) == two.dates
+    assert sorted(v for r in routes.days[two.dates[0]].values() for v in r) == sorted(
+        v.id for v in two.visits_on(two.dates[0]) if v.task.priority_class == 1
+    )
+
+    plan = ["plan", str(scenario_path), "-o", str(new_path), "--iterations", "50"]
+    result = runner.invoke(app, [*plan, "--class1-routes", str(routes_path)])
+    assert result.exit_code == 0, result.output
+    assert check_plan(two, load_plan(new_path), TRAVEL).kpis.class1_coverage == 1.0
+
+    # Refused: another scenario's routes, a malformed file, the greedy planner, and
+    # --routes-out without a plan. Nothing is written.
+    new_path.unlink()
+    one_path = tmp_path / "one.json"
+    save_model(far_apart(caregivers=1), one_path)
+    other = runner.invoke(
+        app, ["plan", str(one_path), "-o", str(new_path), "--class1-routes", str(routes_path)]
+    )
+    assert other.exit_code != 0 and "the routes were found for scenario" in other.output
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format_version": 1, "days": {}}', encoding="utf-8")
+    malformed = runner.invoke(app, [*plan, "--class1-routes", str(broken)])
+    assert malformed.exit_code != 0 and "scenario_digest" in malformed.output
+    assert "days" in malformed.output
+    greedy = runner.invoke(app, [*plan, "--planner", "greedy", "--class1-routes", str(routes_path)])
+    assert greedy.exit_code != 0 and "only the optimiser" in greedy.output
+    assert not new_path.exists()
+    alone = runner.invoke(
+        app, ["bound", str(scenario_path), "--routes-out", str(tmp_path / "no.json")]
+    )
+    assert alone.exit_code != 0 and "--routes-out needs --plan" in alone.output
+
+    # A plan whose misses no search can avoid: nothing found, nothing written.
+    one_plan = tmp_path / "one-plan.json"
+    save_model(make_plan(far_apart(caregivers=1), TRAVEL, seed=1, max_iterations=2_000), one_plan)
+    nothing = tmp_path / "nothing.json"
+    result = runner.invoke(
+        app,
+        ["bound", str(one_path), "--plan", str(one_plan), "--seconds", "10",
+         "--routes-out", str(nothing)],
+    )  # fmt: skip
+    assert result.exit_code == 0 and "No routes keeping all class-1 care" in words(result.output)
+    assert not nothing.exists()
+
+
+def words(output: str) -> str:
+    """Terminal output with its line breaks (rich wraps at the terminal's width) undone."""
+    return " ".join(output.split())

@@ -207,3 +207,21 @@ class Plan(Strict):
     def digest(self) -> str:
         """SHA-256 of the canonical JSON: names this exact version of the plan."""
         return hashlib.sha256(self.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
+
+
+class Class1Routes(Strict):
+    """Routes that keep every class-1 visit of some days, as a plan's class-1 check found
+    them (``beredt bound SCENARIO --plan PLAN --routes-out FILE``), for a new plan to
+    start its search from (``beredt plan SCENARIO --class1-routes FILE``)."""
+
+    format_version: Literal[1] = PLAN_FORMAT_VERSION
+    scenario: str = Field(description="The scenario's name")
+    scenario_digest: str = Field(
+        description="SHA-256 of the scenario the routes were found for: a plan from them "
+        "is refused for any other"
+    )
+    plan_digest: str = Field(description="SHA-256 of the plan whose check found them")
+    days: dict[dt.date, dict[Id, list[str]]] = Field(
+        min_length=1,
+        description="Per day, caregiver id → the class-1 visit ids of the route, in order",
+    )

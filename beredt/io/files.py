@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from beredt.domain.errors import InputError, Problem
-from beredt.domain.plan import Plan
+from beredt.domain.plan import Class1Routes, Plan
 from beredt.domain.scenario import Scenario
 
 M = TypeVar("M", bound=BaseModel)
@@ -81,6 +81,10 @@ def parse_plan(text: str, source: str = "plan") -> Plan:
     return _validate(Plan, _parse_json(text, source), source)
 
 
+def parse_class1_routes(text: str, source: str = "class-1 routes") -> Class1Routes:
+    return _validate(Class1Routes, _parse_json(text, source), source)
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -96,6 +100,10 @@ def load_scenario(path: Path) -> Scenario:
 
 def load_plan(path: Path) -> Plan:
     return parse_plan(_read(path), str(path))
+
+
+def load_class1_routes(path: Path) -> Class1Routes:
+    return parse_class1_routes(_read(path), str(path))
 
 
 def dump_model(model: BaseModel) -> str:

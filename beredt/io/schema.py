@@ -1,4 +1,5 @@
-"""JSON Schemas of the scenario, plan and event files, generated from the domain models."""
+"""JSON Schemas of the scenario, plan, event and class-1 route files, generated from the
+domain models."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from beredt.domain.events import EventFile
-from beredt.domain.plan import Plan
+from beredt.domain.plan import Class1Routes, Plan
 from beredt.domain.scenario import Scenario
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "scenario.schema.json": Scenario,
     "plan.schema.json": Plan,
     "event.schema.json": EventFile,
+    "class1-routes.schema.json": Class1Routes,
 }
 
 
