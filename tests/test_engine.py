@@ -463,3 +463,85 @@ def test_hhcrsp_solutions_are_valid_for_the_independent_scorer(name: str) -> Non
     result = score(instance, solution)
     assert result.valid, result.violations
     assert solution.visits() == sum(len(p.services) for p in instance.patients)
+
+
+WARP_NOW = {"time_warp": 50.0, "warp_after": 0.0, "warp_max_share": 1.0}
+"""Time warp from the first move, however many jobs are left out."""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10_000),
+    st.integers(4, 30),
+    st.integers(1, 5),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
+def test_with_time_warp_incremental_scheduling_equals_a_full_one(
+    seed: int, jobs: int, caregivers: int, pairs: int, gaps: int
+) -> None:
+    """In the time-warp phase a late job starts at its hard latest start and the minutes
+    pulled back are priced: the incremental schedule still equals a full one on every
+    move, and what the search returns has no warp (it re-schedules under hard limits to
+    the same cost)."""
+    import random
+
+    model = random_model(seed, jobs, caregivers, pairs)
+    model.caregivers = [EngineCaregiver(0, 0, shift_end=900) for _ in model.caregivers]  # as above
+    rng = random.Random(seed)
+    for _ in range(gaps):
+        a, b = rng.sample(range(len(model.jobs)), 2)
+        model.add_sync(Sync(a, b, rng.choice([0.0, 10.0]), rng.choice([30.0, 120.0])))
+    result = model.solve(
+        SearchParameters(
+            max_iterations=3000, seed=seed, ruin_probability=0.05, verify=True, **WARP_NOW
+        )
+    )
+    assert result.stats["partial_mismatches"] == 0
+    routes: list[list[int]] = [[] for _ in model.caregivers]
+    for route in result.routes:
+        routes[route.caregiver] = list(route.jobs)
+    again = model.evaluate(routes)  # hard limits: raises if anything is late
+    assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
+
+
+def test_on_overfull_days_the_warp_phase_runs_and_agrees_with_full_schedules() -> None:
+    for seed in range(10):
+        model = random_model(seed, 30, 2, 2)  # more work than two caregivers can do
+        model.caregivers = [EngineCaregiver(0, 0, shift_end=900) for _ in model.caregivers]
+        result = model.solve(
+            SearchParameters(max_iterations=3000, seed=seed, verify=True, **WARP_NOW)
+        )
+        assert result.stats["warp_phase"] and result.stats["partial_mismatches"] == 0
+        assert not all(result.served(j) for j in range(len(model.jobs)))
+
+
+def test_with_time_warp_and_breaks_the_result_is_scheduled_in_full() -> None:
+    for seed in range(8):
+        model = random_model(seed, 24, 3, 2)
+        result = model.solve(SearchParameters(max_iterations=4000, seed=seed, **WARP_NOW))
+        routes: list[list[int]] = [[] for _ in model.caregivers]
+        for route in result.routes:
+            routes[route.caregiver] = list(route.jobs)
+        again = model.evaluate(routes)
+        assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
+        assert again.starts == pytest.approx(result.starts, nan_ok=True)
+
+
+def test_a_warped_state_is_made_warp_free_by_leaving_out_what_was_pulled_back() -> None:
+    """One caregiver, two vital jobs at the same minute an hour apart: with time warp the
+    search keeps both, one pulled back an hour, and never returns that; the state made
+    warp-free keeps one of them, as the search without warp does."""
+    model = Model()
+    model.add_matrix([[0, 60, 60], [60, 0, 60], [60, 60, 0]])
+    model.add_caregiver(EngineCaregiver(0, 0, shift_end=600))
+    for location in (1, 2):
+        model.add_job(Job(location, 10, 100, 100, hard_latest=100, eligible=(0,), penalty=1e6))
+    params = SearchParameters(max_iterations=2000, seed=1, time_warp=100.0, warp_after=0.0)
+    result = model.solve(params)
+    assert result.stats["warp_phase"] and result.stats["warp_left"] > 0
+    assert sum(result.served(j) for j in range(2)) == 1
+    assert result.starts[next(j for j in range(2) if result.served(j))] == 100
+    plain = model.solve(SearchParameters(max_iterations=2000, seed=1))
+    assert result.cost == pytest.approx(plain.cost)
+    assert not plain.stats["warp_phase"]

@@ -72,6 +72,11 @@ PROGRESS_STEPS = 100
 CLASS1_SHARE = 0.3
 """At most this share of a day's search goes to keeping class-1 care alone first
 (:meth:`Optimiser._class1_first`)."""
+CLASS1_TIME_WARP = 1e4
+"""The class-1 phase's cost per minute of time warp (:attr:`SearchParameters.time_warp`):
+a hundred minutes weigh as much as leaving one class-1 job out. Once that phase has left
+at most a few jobs out, it searches with time warp, which finds the last places far more
+often than leaving them out does (``docs/engine.md``, eleventh round)."""
 MIN_SEARCH_SHARE = 0.25
 """With a time limit, the greedy warm start and the day's model are paid out of the day's
 seconds; the search keeps at least this share of them however long those took."""
@@ -327,6 +332,7 @@ class Optimiser:
             base,
             max_iterations=max(1, base.max_iterations // 3) if base.max_iterations else 0,
             target_cost=MANDATORY / 2,
+            time_warp=CLASS1_TIME_WARP,
         )
         routes, found = self._search_part(day_model, initial, mandatory_jobs, parameters, tick)
         left = max(0.0, seconds - found.seconds)
@@ -692,7 +698,9 @@ def search_class1(
 
     # The model may have taken the time: the search then only completes the start.
     left = max(MIN_PHASE_SECONDS, seconds - (time.perf_counter() - began))
-    parameters = replace(settings.search_parameters(left), target_cost=MANDATORY / 2)
+    parameters = replace(
+        settings.search_parameters(left), target_cost=MANDATORY / 2, time_warp=CLASS1_TIME_WARP
+    )
     report = None if progress is None else (lambda done, total: progress(done / total))
     tick = _DayProgress(report, 0, 1, left, settings)
     routes, _ = optimiser._search_part(day_model, initial, jobs, parameters, tick)

@@ -14,7 +14,9 @@
 //
 // Search: simulated annealing over sequences with relocate, swap, 2-opt, insert and
 // remove moves and an occasional ruin-and-recreate step; infeasible neighbours are
-// rejected, so the current solution is always feasible.
+// rejected, so the current solution is always feasible. Optionally (``time_warp``), once
+// only a few jobs are left out, a phase with time warp: late starts and overruns are
+// priced instead of refused, and only warp-free states become the best.
 
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
@@ -124,6 +126,11 @@ struct Schedule {
     std::vector<int> r_break_pos;  // per route: the break comes before this job position (-1: none)
     // Per-route cost components, so a move re-costs only the routes it touched.
     std::vector<double> rt_travel, rt_tard, rt_maxtard, rt_pref, rt_cross, rt_work, rt_late;
+    // Time warp (only while the evaluator's warp weight is positive): per job, minutes
+    // its start was pulled back to its hard latest start; per route, minutes past the
+    // shift's end or the maximum working time; per route, the sum of both.
+    std::vector<double> jw, r_warp, rt_warp;
+    double warp = 0;
     double cost = 0;
     double unserved = 0, travel = 0, tardiness = 0, max_tardiness = 0, distinct = 0,
            preference = 0, crossings = 0, workload = 0, late_cost = 0;
@@ -152,8 +159,9 @@ public:
         out.r_break.assign(R, std::nan(""));
         out.r_break_pos.assign(R, -1);
         for (auto* v : {&out.rt_travel, &out.rt_tard, &out.rt_maxtard, &out.rt_pref, &out.rt_cross, &out.rt_work,
-                        &out.rt_late})
+                        &out.rt_late, &out.r_warp, &out.rt_warp})
             v->assign(R, 0.0);
+        out.jw.assign(n, 0.0);
         std::vector<int> all(R);
         std::iota(all.begin(), all.end(), 0);
         positions(routes, all);
@@ -320,6 +328,9 @@ private:
         b.rt_cross.assign(a.rt_cross.begin(), a.rt_cross.end());
         b.rt_work.assign(a.rt_work.begin(), a.rt_work.end());
         b.rt_late.assign(a.rt_late.begin(), a.rt_late.end());
+        b.jw.assign(a.jw.begin(), a.jw.end());
+        b.r_warp.assign(a.r_warp.begin(), a.r_warp.end());
+        b.rt_warp.assign(a.rt_warp.begin(), a.rt_warp.end());
     }
 
     // Label-correcting passes until no start moves; each seed route must already have
@@ -433,9 +444,16 @@ private:
             // Where the break falls can move a job earlier as well as later, so the
             // suffix is recomputed, not only raised.
             double old = s.start[j];
-            if (k == 0) s.r_start[r] = break_here ? std::min(s.r_break[r], st - tr - c.bd) : st - tr;
             if (st > HORIZON) return false;  // a positive cycle: partners wait for each other
-            if (st > job.hard_e + EPS) bad_at = std::min(bad_at, k);
+            if (warp_weight_ > 0) {
+                // Time warp: a late job starts at its hard latest start, and the minutes it
+                // was pulled back are paid for instead of refusing the sequence.
+                s.jw[j] = std::max(0.0, st - job.hard_e);
+                st = std::min(st, job.hard_e);
+            } else if (st > job.hard_e + EPS) {
+                bad_at = std::min(bad_at, k);
+            }
+            if (k == 0) s.r_start[r] = break_here ? std::min(s.r_break[r], st - tr - c.bd) : st - tr;
             if (std::isnan(old) || std::fabs(st - old) > EPS) {
                 s.start[j] = st;
                 if (!p_.edges[j].empty()) moved_.push_back(j);
@@ -450,6 +468,7 @@ private:
             t = st + job.dur;
         }
         bool bad = bad_at != INT32_MAX;
+        if (warp_weight_ > 0) s.r_warp[r] = 0;
         if (seq.empty()) {
             s.r_start[r] = s.r_end[r] = c.shift_s;
             bad_[r] = 0;
@@ -464,9 +483,13 @@ private:
             s.r_break_pos[r] = n;
             end = std::max(b + c.bd, t + home + c.bd);
         }
-        if (end > c.shift_e + EPS) bad = true;
+        if (warp_weight_ > 0) {
+            s.r_warp[r] = std::max(0.0, end - c.shift_e) + std::max(0.0, end - s.r_start[r] - c.max_work);
+        } else {
+            if (end > c.shift_e + EPS) bad = true;
+            if (end - s.r_start[r] > c.max_work + EPS) bad = true;
+        }
         s.r_end[r] = end;
-        if (s.r_end[r] - s.r_start[r] > c.max_work + EPS) bad = true;
         // Hard limits are judged on the final pass only: a partner not yet scheduled
         // can still move this route's jobs, earlier as well as later.
         bad_[r] = bad ? 1 : 0;
@@ -504,6 +527,11 @@ private:
         s.rt_late[r] = late_cost;
         s.rt_maxtard[r] = maxtard;
         s.rt_work[r] = work;
+        if (warp_weight_ > 0) {
+            double warp = s.r_warp[r];
+            for (int j : seq) warp += s.jw[j];
+            s.rt_warp[r] = warp;
+        }
         if (!resequenced) return;
         double travel = 0, pref = 0, cross = 0;
         bool prev_infectious = false;
@@ -525,6 +553,7 @@ private:
         const Weights& w = p_.w;
         s.travel = s.tardiness = s.max_tardiness = s.distinct = 0;
         s.preference = s.crossings = s.workload = s.late_cost = 0;
+        s.warp = 0;
         s.unserved = unserved;
         for (int r = 0; r < p_.n_cgs(); ++r) {
             s.travel += s.rt_travel[r];
@@ -534,6 +563,7 @@ private:
             s.crossings += s.rt_cross[r];
             s.workload += s.rt_work[r];
             s.late_cost += s.rt_late[r];
+            if (warp_weight_ > 0) s.warp += s.rt_warp[r];
         }
         if (w.distinct != 0) {
             // Distinct (client, caregiver) pairs, less one per client served at all.
@@ -554,8 +584,19 @@ private:
         }
         s.cost = s.unserved + w.travel * s.travel + w.tardiness * s.tardiness +
                  w.max_tardiness * s.max_tardiness + w.distinct * s.distinct - s.preference +
-                 w.crossing * s.crossings + w.workload * s.workload + s.late_cost;
+                 w.crossing * s.crossings + w.workload * s.workload + s.late_cost + warp_weight_ * s.warp;
     }
+
+public:
+    // Time warp on (weight per minute > 0) or off (0: late starts and overruns refuse
+    // the sequence, as always outside the search's warp phase).
+    void set_warp(double weight) { warp_weight_ = weight; }
+    double warp_weight() const { return warp_weight_; }
+
+private:
+    double warp_weight_ = 0;
+
+public:
 };
 
 // -------------------------------------------------------------------------- search
@@ -589,6 +630,9 @@ struct Params {
     bool verify = false;  // re-schedule every costed move in full and count disagreements
     int insert_candidates = 8;  // places costed exactly per insertion (0: all)
     double target_cost = -INF;  // stop as soon as the best cost is at or below this
+    double time_warp = 0;  // > 0: the annealing runs with time warp at this cost per minute
+    double warp_after = 0.3;  // ... from this share of the time on
+    double warp_max_share = 0.02;  // ... if at most this share of the jobs (at least 2) is left out
 };
 
 class Search {
@@ -612,11 +656,17 @@ public:
                 frac = params_.max_iterations > 0 ? static_cast<double>(it) / params_.max_iterations
                                                   : el / std::max(1e-9, params_.time_limit);
                 if (frac >= 1.0) break;
+                if (params_.time_warp > 0 && !warp_tried_ && frac >= params_.warp_after &&
+                    (params_.repair_share <= 0 || frac < 1 - params_.repair_share)) {
+                    warp_tried_ = true;
+                    if (warp_worth(best_)) { cur = best_; warp_on(cur); }
+                }
                 // Near the end, the group repair when it has work; the annealing then goes
                 // on, cold, from the best solution for whatever time is left.
                 if (params_.max_iterations == 0 && params_.repair_share > 0 && frac >= 1 - params_.repair_share &&
                     !repair_checked_) {
                     repair_checked_ = true;
+                    if (eval_.warp_weight() > 0) warp_off(cur);
                     if (repair_work(best_) && repair_groups()) cur = best_;
                 }
                 if (progress_ && el - last_report >= 0.5) {
@@ -627,6 +677,7 @@ public:
             }
             if (params_.max_iterations > 0 && it >= params_.max_iterations) break;
             if (best_.sched.cost <= params_.target_cost) break;
+            if (eval_.warp_weight() > 0 && (it & 32767) == 32767) keep_projection(cur);
             if ((it & 4095) == 4095 && !evaluate(cur)) {  // exact re-check now and then
                 ++faults_;
                 cur = best_;
@@ -635,6 +686,7 @@ public:
             step(cur, temp);
         }
         iterations_ = it;
+        if (eval_.warp_weight() > 0) warp_off(cur);
         if (params_.max_iterations > 0 && params_.repair_share > 0 && best_.sched.cost > params_.target_cost)
             repair_groups();
         return best_;  // every best was evaluated exactly when it was kept
@@ -642,6 +694,94 @@ public:
 
 private:
     bool repair_checked_ = false;
+
+    // ---- time warp
+    //
+    // With a warp weight, a sequence that starts a job after its hard latest start, or
+    // ends past the shift or the working time, is not refused: the job starts at its
+    // latest start all the same and each minute pulled back costs ``time_warp`` (Vidal et
+    // al.'s time warp, as in HGS). The search can then pass through overfull routes and
+    // is led by how far they overflow, where leaving a job out costs the same whatever
+    // the routes look like. Only states without warp can become the best.
+    void warp_on(State& cur) {
+        warp_phase_ = true;
+        eval_.set_warp(params_.time_warp);
+        evaluate(cur);
+        best_ = cur;
+        std::vector<int> todo;
+        for (int j = 0; j < p_.n_jobs(); ++j)
+            if (cur.route_of[j] < 0 && !p_.elig_list[j].empty()) todo.push_back(j);
+        std::stable_sort(todo.begin(), todo.end(),
+                         [&](int a, int b) { return p_.group_penalty(a) > p_.group_penalty(b); });
+        recreate(cur, todo, /*full=*/true);
+    }
+
+    // Back to hard limits for the rest of the search, from the best of the best state
+    // and the current one made warp-free (``project``).
+    void warp_off(State& cur) {
+        warp_left_ = cur.sched.warp;
+        keep_projection(cur);
+        eval_.set_warp(0);
+        evaluate(best_);
+        cur = best_;
+    }
+
+    // ``s`` without warp: the job pulled back furthest (with its group) is left out,
+    // or the last job of a route that overruns its shift, until no warp is left. Left
+    // out jobs only free time, so each step lowers the warp; false if the state still
+    // cannot be scheduled.
+    bool project(State& s) {
+        for (int guard = 0; warped(s) && guard < p_.n_jobs(); ++guard) {
+            int worst = -1;
+            double most = 1e-9;
+            for (int r = 0; r < p_.n_cgs(); ++r) {
+                if (s.sched.rt_warp[r] <= 1e-9) continue;
+                for (int j : s.routes[r])
+                    if (s.sched.jw[j] > most) { most = s.sched.jw[j]; worst = j; }
+                if (s.sched.r_warp[r] > most && !s.routes[r].empty()) {
+                    most = s.sched.r_warp[r];
+                    worst = s.routes[r].back();
+                }
+            }
+            if (worst < 0) return false;
+            for (int m : p_.members_of(worst))
+                if (s.route_of[m] >= 0) remove_job(s, m);
+            if (!evaluate(s)) return false;
+        }
+        return !warped(s);
+    }
+
+    // Make a warp-free copy of ``cur`` and keep it as the best if it is.
+    void keep_projection(const State& cur) {
+        if (!warped(cur)) return;
+        State p = cur;
+        if (!project(p) || p.sched.cost >= best_.sched.cost - 1e-9) return;
+        const double weight = eval_.warp_weight();
+        eval_.set_warp(0);  // the best is costed as the search without warp costs it
+        if (eval_.run(p.routes, p.route_of, probe_) && probe_.cost < best_.sched.cost - 1e-9) {
+            p.sched = probe_;
+            best_ = p;
+            ++projections_;
+        }
+        eval_.set_warp(weight);
+    }
+    long projections_ = 0;
+public:
+    bool warp_phase_ = false;  // the search ran with time warp
+    double warp_left_ = 0;     // minutes of warp of the current state when it ended
+private:
+
+    static bool warped(const State& s) { return s.sched.warp > 1e-9; }
+
+    // Only a few jobs left out: the day is (nearly) keepable in full, where warp finds
+    // the last places; with many left out, leaving the right ones out is the work, and
+    // making a warped state warp-free leaves out more than needed.
+    bool warp_worth(const State& s) const {
+        long out = 0;
+        for (int j = 0; j < p_.n_jobs(); ++j) out += (s.route_of[j] < 0 && !p_.elig_list[j].empty());
+        return out > 0 && out <= std::max(2.0, params_.warp_max_share * p_.n_jobs());
+    }
+    bool warp_tried_ = false;
 
     // Left out and worth the repair: a double-staffed visit, or a single job costing at
     // least ``repair_single_penalty``.
@@ -723,7 +863,7 @@ private:
             eval_.run(cur.routes, cur.route_of, probe_) && probe_.cost < before - 1e-9) {
             std::swap(cur.sched, probe_);
             saved_.clear();
-            if (cur.sched.cost < best_.sched.cost - 1e-9) best_ = cur;
+            if (cur.sched.cost < best_.sched.cost - 1e-9 && !warped(cur)) best_ = cur;
             ++repairs_;
             return true;
         }
@@ -736,6 +876,7 @@ private:
 
 public:
     long repairs() const { return repairs_; }
+    long projections() const { return projections_; }
 
     long iterations() const { return iterations_; }
     long mismatches() const { return mismatches_; }
@@ -1051,12 +1192,16 @@ private:
         if (pos < n) next_loc = p_.jobs[seq[pos]].loc;
         const double to = p_.travel(r, prev_loc, job.loc), from = p_.travel(r, job.loc, next_loc);
         const double start = std::max(ready + to, earliest_start(p_, j, s.route_of, s.sched.start));
-        if (start > job.hard_e + EPS || start + job.dur > c.shift_e + EPS) return INF;
+        double warp = 0;
+        if (start > job.hard_e + EPS || start + job.dur > c.shift_e + EPS) {
+            if (eval_.warp_weight() <= 0) return INF;
+            warp = std::max(0.0, start - job.hard_e) + std::max(0.0, start + job.dur - c.shift_e);
+        }
         const double late = std::max(0.0, start - job.tw_e);
         double push = 0;
         if (pos < n) push = std::max(0.0, start + job.dur + from - s.sched.start[seq[pos]]);
         const Weights& w = p_.w;
-        return w.travel * (to + from - p_.travel(r, prev_loc, next_loc)) +
+        return eval_.warp_weight() * warp + w.travel * (to + from - p_.travel(r, prev_loc, next_loc)) +
                (w.tardiness + w.max_tardiness + job.late_cost) * late +
                0.5 * w.tardiness * push - p_.pref[static_cast<size_t>(j) * p_.n_cgs() + r];
     }
@@ -1102,7 +1247,7 @@ private:
         if (accept) {
             stats[kind][2]++;
             std::swap(cur.sched, scratch_);
-            if (cur.sched.cost < best_.sched.cost - 1e-9) {
+            if (cur.sched.cost < best_.sched.cost - 1e-9 && !warped(cur)) {
                 // A new best is re-scheduled exactly before it is kept.
                 if (!eval_.run(cur.routes, cur.route_of, probe_)) {
                     ++faults_;
@@ -1112,7 +1257,7 @@ private:
                     return;
                 }
                 std::swap(cur.sched, probe_);
-                if (cur.sched.cost < best_.sched.cost - 1e-9) { best_ = cur; stats[kind][3]++; }
+                if (cur.sched.cost < best_.sched.cost - 1e-9 && !warped(cur)) { best_ = cur; stats[kind][3]++; }
             }
             saved_.clear();
             return;
@@ -1619,6 +1764,9 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     }
     if (params.contains("insert_candidates")) prm.insert_candidates = params["insert_candidates"].cast<int>();
     if (params.contains("target_cost") && !params["target_cost"].is_none()) prm.target_cost = params["target_cost"].cast<double>();
+    if (params.contains("time_warp")) prm.time_warp = params["time_warp"].cast<double>();
+    if (params.contains("warp_after")) prm.warp_after = params["warp_after"].cast<double>();
+    if (params.contains("warp_max_share")) prm.warp_max_share = params["warp_max_share"].cast<double>();
     Search search(p, prm, progress);
     State best = search.run(initial);
     py::dict d = to_dict(p, best.routes, best.route_of, best.sched, search.iterations(), search.elapsed());
@@ -1627,6 +1775,9 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     for (int k = 0; k < 7; ++k) stats[names[k]] = search.stats[k];
     stats["initial_temperature"] = search.t0_;
     stats["group_repairs"] = search.repairs();
+    stats["warp_projections"] = search.projections();
+    stats["warp_phase"] = search.warp_phase_;
+    stats["warp_left"] = search.warp_left_;
     stats["exact_check_refusals"] = search.faults();
     stats["partial_mismatches"] = search.mismatches();
     d["stats"] = stats;
