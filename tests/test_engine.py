@@ -545,3 +545,44 @@ def test_a_warped_state_is_made_warp_free_by_leaving_out_what_was_pulled_back() 
     plain = model.solve(SearchParameters(max_iterations=2000, seed=1))
     assert result.cost == pytest.approx(plain.cost)
     assert not plain.stats["warp_phase"]
+
+
+def test_other_threads_run_while_the_engine_searches() -> None:
+    """The search runs without Python's interpreter lock (the web app's thread backend
+    serves pages beside a planning job): a thread counting while a 1.5 s search runs
+    counts during the search's middle, not only before or after it."""
+    import threading
+    import time
+
+    model = random_model(7, 30, 3, 2)
+    window: list[float] = []
+    ticks: list[float] = []
+
+    def search() -> None:
+        window.append(time.monotonic())
+        model.solve(SearchParameters(time_limit=1.5, seed=1))
+        window.append(time.monotonic())
+
+    worker = threading.Thread(target=search)
+    worker.start()
+    while worker.is_alive():
+        ticks.append(time.monotonic())
+        time.sleep(0.01)
+    worker.join()
+    begun, ended = window
+    middle = [t for t in ticks if begun + 0.5 <= t <= ended - 0.5]
+    assert len(middle) >= 3, f"{len(middle)} ticks in the middle of a {ended - begun:.1f} s search"
+
+
+def test_an_error_in_the_progress_callback_stops_the_search() -> None:
+    """The callback runs with the lock taken back; what it raises (or Ctrl-C) ends the
+    search and reaches the caller."""
+    calls: list[float] = []
+
+    def progress(elapsed: float, cost: float) -> None:
+        calls.append(elapsed)
+        raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        random_model(7, 30, 3, 2).solve(SearchParameters(time_limit=30, seed=1), progress=progress)
+    assert len(calls) == 1

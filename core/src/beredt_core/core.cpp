@@ -671,8 +671,7 @@ public:
                 }
                 if (progress_ && el - last_report >= 0.5) {
                     last_report = el;
-                    progress_(el, best_.sched.cost);
-                    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+                    progress_(el, best_.sched.cost);  // takes Python's lock itself (``solve``)
                 }
             }
             if (params_.max_iterations > 0 && it >= params_.max_iterations) break;
@@ -1767,8 +1766,23 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     if (params.contains("time_warp")) prm.time_warp = params["time_warp"].cast<double>();
     if (params.contains("warp_after")) prm.warp_after = params["warp_after"].cast<double>();
     if (params.contains("warp_max_share")) prm.warp_max_share = params["warp_max_share"].cast<double>();
-    Search search(p, prm, progress);
-    State best = search.run(initial);
+    // The search touches no Python object, so it runs without Python's lock: other
+    // threads (the web server beside a planning job in the thread backend) go on. The
+    // progress callback takes the lock back for the call and for Ctrl-C.
+    std::function<void(double, double)> report;
+    if (progress) {
+        report = [&progress](double elapsed, double cost) {
+            py::gil_scoped_acquire lock;
+            progress(elapsed, cost);
+            if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        };
+    }
+    Search search(p, prm, report);
+    State best;
+    {
+        py::gil_scoped_release unlocked;
+        best = search.run(initial);
+    }
     py::dict d = to_dict(p, best.routes, best.route_of, best.sched, search.iterations(), search.elapsed());
     py::dict stats;
     const char* names[] = {"relocate", "swap", "two_opt", "insert", "remove", "replace", "ruin_recreate"};
