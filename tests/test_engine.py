@@ -17,6 +17,7 @@ from beredt.planning.engine.model import (
     EngineCaregiver,
     Job,
     Model,
+    Result,
     SearchParameters,
     Sync,
     Weights,
@@ -358,6 +359,34 @@ def random_model(seed: int, jobs: int, caregivers: int, pairs: int) -> Model:
     return model
 
 
+def gapped_model(seed: int, jobs: int, caregivers: int, pairs: int, gaps: int) -> Model:
+    """:func:`random_model` without breaks (see the breaks test below) and with ``gaps``
+    min/max gaps between random jobs (also on one route)."""
+    import random
+
+    model = random_model(seed, jobs, caregivers, pairs)
+    model.caregivers = [EngineCaregiver(0, 0, shift_end=900) for _ in model.caregivers]
+    rng = random.Random(seed)
+    for _ in range(gaps):
+        a, b = rng.sample(range(len(model.jobs)), 2)
+        model.add_sync(Sync(a, b, rng.choice([0.0, 10.0]), rng.choice([30.0, 120.0])))
+    return model
+
+
+def result_routes(model: Model, result: Result) -> list[list[int]]:
+    """The result's job sequences, one per caregiver (empty where it has none)."""
+    routes: list[list[int]] = [[] for _ in model.caregivers]
+    for route in result.routes:
+        routes[route.caregiver] = list(route.jobs)
+    return routes
+
+
+WARP_NOW = {"time_warp": 50.0, "warp_after": 0.0, "warp_max_share": 1.0}
+"""Time warp from the first move, however many jobs are left out."""
+SEARCH_MODES = pytest.mark.parametrize("warp", [{}, WARP_NOW], ids=["hard-limits", "time-warp"])
+"""Without time warp, and with it from the first move."""
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.integers(3, 25), st.integers(1, 4), st.integers(0, 3))
 def test_solutions_reevaluate_to_the_same_cost(
@@ -365,10 +394,7 @@ def test_solutions_reevaluate_to_the_same_cost(
 ) -> None:
     model = random_model(seed, jobs, caregivers, pairs)
     result = model.solve(SearchParameters(max_iterations=3000, seed=seed))
-    routes: list[list[int]] = [[] for _ in model.caregivers]
-    for route in result.routes:
-        routes[route.caregiver] = list(route.jobs)
-    again = model.evaluate(routes)
+    again = model.evaluate(result_routes(model, result))
     assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
     assert again.starts == pytest.approx(result.starts, nan_ok=True)
     for group_jobs in ([j for j, x in enumerate(model.jobs) if x.group == g] for g in range(pairs)):
@@ -376,6 +402,7 @@ def test_solutions_reevaluate_to_the_same_cost(
         assert all(served) or not any(served)
 
 
+@SEARCH_MODES
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(0, 10_000),
@@ -385,39 +412,32 @@ def test_solutions_reevaluate_to_the_same_cost(
     st.integers(0, 3),
 )
 def test_incremental_scheduling_equals_a_full_one(
-    seed: int, jobs: int, caregivers: int, pairs: int, gaps: int
+    warp: dict[str, float], seed: int, jobs: int, caregivers: int, pairs: int, gaps: int
 ) -> None:
     """Every move is costed by re-scheduling only what it can reach, from the first
     changed position of each route; ``verify`` re-schedules each in full as well. With
     synchronised pairs and min/max gaps between any two jobs (also on one route) the
-    two agree on every move."""
-    import random
-
-    model = random_model(seed, jobs, caregivers, pairs)
-    model.caregivers = [
-        EngineCaregiver(0, 0, shift_end=900) for _ in model.caregivers
-    ]  # breaks: see the next test
-    rng = random.Random(seed)
-    for _ in range(gaps):
-        a, b = rng.sample(range(len(model.jobs)), 2)
-        model.add_sync(Sync(a, b, rng.choice([0.0, 10.0]), rng.choice([30.0, 120.0])))
+    two agree on every move. So they do in the time-warp phase, where a late job starts
+    at its hard latest start and the minutes pulled back are priced; what the search
+    returns has no warp (it re-schedules under hard limits to the same cost)."""
+    model = gapped_model(seed, jobs, caregivers, pairs, gaps)
     result = model.solve(
-        SearchParameters(max_iterations=3000, seed=seed, ruin_probability=0.05, verify=True)
+        SearchParameters(max_iterations=3000, seed=seed, ruin_probability=0.05, verify=True, **warp)
     )
     assert result.stats["partial_mismatches"] == 0
+    again = model.evaluate(result_routes(model, result))  # raises if anything is late
+    assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
 
 
-def test_with_breaks_the_result_is_still_scheduled_in_full() -> None:
+@SEARCH_MODES
+def test_with_breaks_the_result_is_still_scheduled_in_full(warp: dict[str, float]) -> None:
     """Where a break falls can move later jobs earlier, so an incremental schedule may
     settle on another valid schedule than a full one; every new best is re-scheduled
     in full, so what the search returns is always the full schedule of its routes."""
     for seed in range(8):
         model = random_model(seed, 24, 3, 2)
-        result = model.solve(SearchParameters(max_iterations=4000, seed=seed, verify=True))
-        routes: list[list[int]] = [[] for _ in model.caregivers]
-        for route in result.routes:
-            routes[route.caregiver] = list(route.jobs)
-        again = model.evaluate(routes)
+        result = model.solve(SearchParameters(max_iterations=4000, seed=seed, verify=True, **warp))
+        again = model.evaluate(result_routes(model, result))
         assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
         assert again.starts == pytest.approx(result.starts, nan_ok=True)
 
@@ -446,9 +466,7 @@ def test_same_seed_and_iterations_give_the_same_result() -> None:
 def test_warm_start_is_used_and_never_made_worse() -> None:
     model = random_model(11, 25, 3, 1)
     start = model.solve(SearchParameters(max_iterations=20_000, seed=1))
-    initial = [[] for _ in model.caregivers]
-    for route in start.routes:
-        initial[route.caregiver] = list(route.jobs)
+    initial = result_routes(model, start)
     again = model.solve(SearchParameters(max_iterations=500, seed=2), initial=initial)
     assert again.cost <= start.cost + 1e-6
 
@@ -465,67 +483,14 @@ def test_hhcrsp_solutions_are_valid_for_the_independent_scorer(name: str) -> Non
     assert solution.visits() == sum(len(p.services) for p in instance.patients)
 
 
-WARP_NOW = {"time_warp": 50.0, "warp_after": 0.0, "warp_max_share": 1.0}
-"""Time warp from the first move, however many jobs are left out."""
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.integers(0, 10_000),
-    st.integers(4, 30),
-    st.integers(1, 5),
-    st.integers(0, 3),
-    st.integers(0, 3),
-)
-def test_with_time_warp_incremental_scheduling_equals_a_full_one(
-    seed: int, jobs: int, caregivers: int, pairs: int, gaps: int
-) -> None:
-    """In the time-warp phase a late job starts at its hard latest start and the minutes
-    pulled back are priced: the incremental schedule still equals a full one on every
-    move, and what the search returns has no warp (it re-schedules under hard limits to
-    the same cost)."""
-    import random
-
-    model = random_model(seed, jobs, caregivers, pairs)
-    model.caregivers = [EngineCaregiver(0, 0, shift_end=900) for _ in model.caregivers]  # as above
-    rng = random.Random(seed)
-    for _ in range(gaps):
-        a, b = rng.sample(range(len(model.jobs)), 2)
-        model.add_sync(Sync(a, b, rng.choice([0.0, 10.0]), rng.choice([30.0, 120.0])))
-    result = model.solve(
-        SearchParameters(
-            max_iterations=3000, seed=seed, ruin_probability=0.05, verify=True, **WARP_NOW
-        )
-    )
-    assert result.stats["partial_mismatches"] == 0
-    routes: list[list[int]] = [[] for _ in model.caregivers]
-    for route in result.routes:
-        routes[route.caregiver] = list(route.jobs)
-    again = model.evaluate(routes)  # hard limits: raises if anything is late
-    assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
-
-
 def test_on_overfull_days_the_warp_phase_runs_and_agrees_with_full_schedules() -> None:
     for seed in range(10):
-        model = random_model(seed, 30, 2, 2)  # more work than two caregivers can do
-        model.caregivers = [EngineCaregiver(0, 0, shift_end=900) for _ in model.caregivers]
+        model = gapped_model(seed, 30, 2, 2, gaps=0)  # more than two caregivers can do
         result = model.solve(
             SearchParameters(max_iterations=3000, seed=seed, verify=True, **WARP_NOW)
         )
         assert result.stats["warp_phase"] and result.stats["partial_mismatches"] == 0
         assert not all(result.served(j) for j in range(len(model.jobs)))
-
-
-def test_with_time_warp_and_breaks_the_result_is_scheduled_in_full() -> None:
-    for seed in range(8):
-        model = random_model(seed, 24, 3, 2)
-        result = model.solve(SearchParameters(max_iterations=4000, seed=seed, **WARP_NOW))
-        routes: list[list[int]] = [[] for _ in model.caregivers]
-        for route in result.routes:
-            routes[route.caregiver] = list(route.jobs)
-        again = model.evaluate(routes)
-        assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
-        assert again.starts == pytest.approx(result.starts, nan_ok=True)
 
 
 def test_a_warped_state_is_made_warp_free_by_leaving_out_what_was_pulled_back() -> None:

@@ -37,6 +37,17 @@ def planned(unit: Unit, planner: User) -> PlanVersion:
     return PlanVersion.objects.get(pk=job.result_id)
 
 
+def checked_day(check: PlanJob, version: PlanVersion) -> dict[str, object]:
+    """Run the check job (it must succeed, on ``version``) and return the one day's
+    verdict it stored in the version."""
+    actions.run_job(str(check.pk))
+    check.refresh_from_db()
+    assert check.status == JobStatus.SUCCEEDED and check.result_id == version.pk, check.error
+    version.refresh_from_db()
+    (day,) = version.class1_check["days"]
+    return dict(day)
+
+
 def page_text(planner: User, version: PlanVersion) -> str:
     response = as_user(planner).get(reverse("plan-version", kwargs={"pk": version.pk}))
     assert response.status_code == 200
@@ -59,11 +70,7 @@ def test_a_plan_short_of_class1_care_is_checked_after_planning(db: None) -> None
     assert "Class-1 check" in text and "running; the result appears here." in text
     assert "Check whether any plan could keep it" not in text  # one check at a time
 
-    actions.run_job(str(check.pk))
-    check.refresh_from_db()
-    assert check.status == JobStatus.SUCCEEDED and check.result_id == version.pk
-    version.refresh_from_db()
-    (day,) = version.class1_check["days"]
+    day = checked_day(check, version)
     assert day["day"] == MONDAY.isoformat() and day["missed_visits"] == 1
     # The flow bound allows both; whole routes through the windows keep only one.
     assert day["verdict"] == "routes" and day["missing_minutes"] == 10
@@ -90,11 +97,7 @@ def test_a_replan_short_of_class1_care_is_checked_too(db: None) -> None:
     assert new.kpis["class1_coverage"] == 0.5  # one nurse left
     check = PlanJob.objects.get(kind=JobKind.CHECK)
     assert check.params["version"] == new.pk
-    actions.run_job(str(check.pk))
-    check.refresh_from_db()
-    assert check.status == JobStatus.SUCCEEDED, check.error  # the re-plan's own scenario
-    new.refresh_from_db()
-    (day,) = new.class1_check["days"]
+    day = checked_day(check, new)  # succeeds: the re-plan's own scenario
     assert day["verdict"] == "routes" and day["missing_minutes"] == 10
 
 
@@ -178,9 +181,7 @@ def test_a_shortfall_the_plan_could_have_avoided_is_called_the_plans(db: None) -
     assert actions.needs_class1_check(version)
     url = reverse("plan-check", kwargs={"pk": version.pk})
     assert as_user(planner).post(url).status_code == 302
-    actions.run_job(str(PlanJob.objects.get(kind=JobKind.CHECK).pk))
-    version.refresh_from_db()
-    (day,) = version.class1_check["days"]
+    day = checked_day(PlanJob.objects.get(kind=JobKind.CHECK), version)
     assert day["verdict"] == "possible" and day["missing_minutes"] == 0
     text = page_text(planner, version)
     assert "Found: routes that keep every class-1 visit of the day exist" in text
@@ -224,9 +225,7 @@ def test_an_unproven_shortfall_is_offered_a_longer_check(db: None) -> None:
     assert response.status_code == 302
     job = PlanJob.objects.get(kind=JobKind.CHECK)
     assert job.params["seconds"] == 60  # by hand: at least a minute a day
-    actions.run_job(str(job.pk))
-    version.refresh_from_db()
-    (day,) = version.class1_check["days"]
+    day = checked_day(job, version)
     assert day["verdict"] == "open" and day["missing_minutes"] == 0
     text = page_text(planner, version)
     assert "Not proven in 60 s: a plan might keep the class-1 visit this one leaves out." in text
