@@ -170,6 +170,13 @@ class OptimiserSettings:
         )
 
 
+def class1_phase(parameters: SearchParameters) -> SearchParameters:
+    """``parameters`` for a search of the class-1 jobs alone (the optimiser's class-1
+    phase and :func:`search_class1`): it stops as soon as every class-1 job is kept, and
+    once only a few are left out it goes on with time warp (:data:`CLASS1_TIME_WARP`)."""
+    return replace(parameters, target_cost=MANDATORY / 2, time_warp=CLASS1_TIME_WARP)
+
+
 class EngineFault(RuntimeError):
     """The engine's search and its exact evaluator disagree: a bug, never bad input."""
 
@@ -328,11 +335,11 @@ class Optimiser:
         if not mandatory_jobs or all(j in placed for j in mandatory_jobs):
             return initial, seconds
         base = self.settings.search_parameters(seconds * CLASS1_SHARE)
-        parameters = replace(
-            base,
-            max_iterations=max(1, base.max_iterations // 3) if base.max_iterations else 0,
-            target_cost=MANDATORY / 2,
-            time_warp=CLASS1_TIME_WARP,
+        parameters = class1_phase(
+            replace(
+                base,
+                max_iterations=max(1, base.max_iterations // 3) if base.max_iterations else 0,
+            )
         )
         routes, found = self._search_part(day_model, initial, mandatory_jobs, parameters, tick)
         left = max(0.0, seconds - found.seconds)
@@ -698,9 +705,7 @@ def search_class1(
 
     # The model may have taken the time: the search then only completes the start.
     left = max(MIN_PHASE_SECONDS, seconds - (time.perf_counter() - began))
-    parameters = replace(
-        settings.search_parameters(left), target_cost=MANDATORY / 2, time_warp=CLASS1_TIME_WARP
-    )
+    parameters = class1_phase(settings.search_parameters(left))
     report = None if progress is None else (lambda done, total: progress(done / total))
     tick = _DayProgress(report, 0, 1, left, settings)
     routes, _ = optimiser._search_part(day_model, initial, jobs, parameters, tick)

@@ -113,21 +113,23 @@ class SearchParameters:
     """Places per job costed exactly when (re)inserting it, the best by a quick estimate
     (added travel, lateness, push on the next job); 0 costs every place looked at."""
     target_cost: float | None = None
+    """Stop as soon as the best solution costs this or less (e.g. below one mandatory
+    penalty: every mandatory job is served)."""
     time_warp: float = 0.0
     """When positive, a phase with time warp at this cost per minute (Vidal et al., as in
     HGS): a job that would start after its hard latest start starts then all the same
     and each minute pulled back costs this, as does each minute past a shift's end or the
     maximum working time, instead of the sequence being refused. Only warp-free states
     become the best; when the phase ends, the current state is made warp-free by leaving
-    out the jobs pulled back furthest. It runs from ``warp_after`` of the time (or of the
-    moves) until the group repair begins, and only if at most ``warp_max_share`` of the
-    jobs (at least two) is left out when it would begin: for searches that must serve every job (the
+    out the jobs pulled back furthest. For searches that must serve every job (the
     planner's class-1 phase), where it finds the last places (``docs/engine.md``,
     eleventh round)."""
     warp_after: float = 0.3
+    """The time-warp phase begins at this share of the time (or of the moves) and ends
+    where the group repair begins."""
     warp_max_share: float = 0.02
-    """Stop as soon as the best solution costs this or less (e.g. below one mandatory
-    penalty: every mandatory job is served)."""
+    """... and begins only if at most this share of the jobs (at least two) is then left
+    out."""
     verify: bool = False
     """A test aid: re-schedule every costed move in full as well and count where the
     incremental schedule differs (``Result.stats["partial_mismatches"]``). Slow."""

@@ -595,8 +595,6 @@ public:
 
 private:
     double warp_weight_ = 0;
-
-public:
 };
 
 // -------------------------------------------------------------------------- search
@@ -705,8 +703,7 @@ private:
     void warp_on(State& cur) {
         warp_phase_ = true;
         eval_.set_warp(params_.time_warp);
-        evaluate(cur);
-        best_ = cur;
+        evaluate(cur);  // the best, warp-free: the same cost with warp
         std::vector<int> todo;
         for (int j = 0; j < p_.n_jobs(); ++j)
             if (cur.route_of[j] < 0 && !p_.elig_list[j].empty()) todo.push_back(j);
@@ -765,10 +762,8 @@ private:
         eval_.set_warp(weight);
     }
     long projections_ = 0;
-public:
     bool warp_phase_ = false;  // the search ran with time warp
     double warp_left_ = 0;     // minutes of warp of the current state when it ended
-private:
 
     static bool warped(const State& s) { return s.sched.warp > 1e-9; }
 
@@ -876,6 +871,8 @@ private:
 public:
     long repairs() const { return repairs_; }
     long projections() const { return projections_; }
+    bool warp_phase() const { return warp_phase_; }
+    double warp_left() const { return warp_left_; }
 
     long iterations() const { return iterations_; }
     long mismatches() const { return mismatches_; }
@@ -1790,8 +1787,8 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     stats["initial_temperature"] = search.t0_;
     stats["group_repairs"] = search.repairs();
     stats["warp_projections"] = search.projections();
-    stats["warp_phase"] = search.warp_phase_;
-    stats["warp_left"] = search.warp_left_;
+    stats["warp_phase"] = search.warp_phase();
+    stats["warp_left"] = search.warp_left();
     stats["exact_check_refusals"] = search.faults();
     stats["partial_mismatches"] = search.mismatches();
     d["stats"] = stats;
