@@ -315,7 +315,7 @@ private:
         if (!resequenced_[r]) { resequenced_[r] = 1; resequenced_list_.push_back(r); }
     }
 
-    static void copy(const Schedule& a, Schedule& b) {
+    void copy(const Schedule& a, Schedule& b) const {
         b.start.assign(a.start.begin(), a.start.end());
         b.r_start.assign(a.r_start.begin(), a.r_start.end());
         b.r_end.assign(a.r_end.begin(), a.r_end.end());
@@ -328,9 +328,13 @@ private:
         b.rt_cross.assign(a.rt_cross.begin(), a.rt_cross.end());
         b.rt_work.assign(a.rt_work.begin(), a.rt_work.end());
         b.rt_late.assign(a.rt_late.begin(), a.rt_late.end());
-        b.jw.assign(a.jw.begin(), a.jw.end());
-        b.r_warp.assign(a.r_warp.begin(), a.r_warp.end());
-        b.rt_warp.assign(a.rt_warp.begin(), a.rt_warp.end());
+        b.warp = a.warp;
+        // Read only with time warp on; switching it on re-runs the schedule in full.
+        if (warp_weight_ > 0) {
+            b.jw.assign(a.jw.begin(), a.jw.end());
+            b.r_warp.assign(a.r_warp.begin(), a.r_warp.end());
+            b.rt_warp.assign(a.rt_warp.begin(), a.rt_warp.end());
+        }
     }
 
     // Label-correcting passes until no start moves; each seed route must already have
