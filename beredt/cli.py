@@ -31,7 +31,7 @@ from beredt.io import load_class1_routes, load_events, load_plan, load_scenario,
 from beredt.io.schema import write_schemas
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.capacity import class1_bound
-from beredt.planning.class1check import check_class1, opening, settled_visits
+from beredt.planning.class1check import check_class1, found_routes, opening, settled_visits
 from beredt.planning.explain import explain_client, summarise_plan
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.optimiser import DEFAULT_TIME_LIMIT
@@ -413,7 +413,7 @@ def _check_plan_class1(
     for c in checks:
         table.add_row(c.day.isoformat(), str(c.missed_visits), c.summary, f"{c.seconds:.1f}")
     Console(width=max(out.width, 120)).print(table)
-    found = {c.day: c.routes for c in checks if c.routes}
+    found = found_routes(checks)
     if routes_out is None:
         if found:
             out.print(

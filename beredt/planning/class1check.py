@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -129,6 +129,13 @@ class Class1Check:
             seconds=row["seconds"],
             routes=row.get("routes"),
         )
+
+
+def found_routes(checks: Iterable[Class1Check]) -> dict[dt.date, dict[str, list[str]]]:
+    """Per day, the routes keeping all class-1 care that the checks found (caregiver id →
+    visit ids in order), as ``make_plan(class1_routes=…)`` takes them; days without
+    routes are left out."""
+    return {check.day: check.routes for check in checks if check.routes}
 
 
 def opening(peak: tuple[int, int] | None) -> str:

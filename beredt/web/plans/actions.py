@@ -25,7 +25,7 @@ from beredt.domain.plan import Plan, PlannedVisit, Route
 from beredt.domain.policy import Decision
 from beredt.domain.scenario import Scenario
 from beredt.planning import make_plan
-from beredt.planning.class1check import check_class1, missed_class1
+from beredt.planning.class1check import Class1Check, check_class1, found_routes, missed_class1
 from beredt.planning.language import LANGUAGES, use_language
 from beredt.planning.replan import REPLAN_TIME_LIMIT, ReplanSettings, replan
 from beredt.planning.replan_events import resolve_events
@@ -298,11 +298,8 @@ def _fail(job: PlanJob, message: str) -> None:
 def check_routes(version: PlanVersion) -> dict[dt.date, dict[str, list[str]]]:
     """The routes keeping all class-1 care that ``version``'s class-1 check found, per
     day (caregiver code → visit ids in order); empty when it found none."""
-    return {
-        dt.date.fromisoformat(day["day"]): day["routes"]
-        for day in (version.class1_check or {}).get("days", [])
-        if day.get("routes")
-    }
+    rows = (version.class1_check or {}).get("days", [])
+    return found_routes(Class1Check.from_json(row) for row in rows)
 
 
 def _plan(job: PlanJob, progress: Progress) -> PlanVersion:
