@@ -383,8 +383,14 @@ def result_routes(model: Model, result: Result) -> list[list[int]]:
 
 WARP_NOW = {"time_warp": 50.0, "warp_after": 0.0, "warp_max_share": 1.0}
 """Time warp from the first move, however many jobs are left out."""
-SEARCH_MODES = pytest.mark.parametrize("warp", [{}, WARP_NOW], ids=["hard-limits", "time-warp"])
-"""Without time warp, and with it from the first move."""
+WARP_LED = {**WARP_NOW, "warp_focus": 1.0, "warp_temperature": 1.0, "warp_restart": 0.05}
+"""... with the class-1 phase's guidance: moves start in routes with warp, the
+temperature holds a minute of warp, and the warp starts again after 5 % of the moves
+without a new best."""
+SEARCH_MODES = pytest.mark.parametrize(
+    "warp", [{}, WARP_NOW, WARP_LED], ids=["hard-limits", "time-warp", "time-warp-led"]
+)
+"""Without time warp, with it from the first move, and with it led."""
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -491,6 +497,34 @@ def test_on_overfull_days_the_warp_phase_runs_and_agrees_with_full_schedules() -
         )
         assert result.stats["warp_phase"] and result.stats["partial_mismatches"] == 0
         assert not all(result.served(j) for j in range(len(model.jobs)))
+
+
+def test_time_warp_starts_again_from_the_best_when_it_stalls() -> None:
+    """On days more than the staff can do, the warp never reaches a state without
+    overflow that beats the best: after each 5 % of the moves without a new best it
+    starts again from the best. What the search returns has no warp."""
+    for seed in range(5):
+        model = gapped_model(seed, 30, 2, 2, gaps=0)
+        result = model.solve(
+            SearchParameters(max_iterations=6000, seed=seed, verify=True, **WARP_LED)
+        )
+        assert result.stats["warp_restarts"] > 0
+        assert result.stats["partial_mismatches"] == 0
+        again = model.evaluate(result_routes(model, result))
+        assert again.cost == pytest.approx(result.cost, rel=1e-9, abs=1e-6)
+    plain = gapped_model(0, 30, 2, 2, gaps=0).solve(
+        SearchParameters(max_iterations=6000, seed=0, **WARP_NOW)
+    )
+    assert plain.stats["warp_restarts"] == 0  # off unless asked for
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("warp_focus", -0.1), ("warp_focus", 1.5), ("warp_temperature", -1.0), ("warp_restart", -0.1)],
+)
+def test_time_warp_guidance_out_of_range_is_refused(name: str, value: float) -> None:
+    with pytest.raises(ValueError, match=name):
+        random_model(1, 5, 1, 0).solve(SearchParameters(max_iterations=10, **{name: value}))
 
 
 def test_a_warped_state_is_made_warp_free_by_leaving_out_what_was_pulled_back() -> None:

@@ -77,6 +77,19 @@ CLASS1_TIME_WARP = 1e4
 a hundred minutes weigh as much as leaving one class-1 job out. Once that phase has left
 at most a few jobs out, it searches with time warp, which finds the last places far more
 often than leaving them out does (``docs/engine.md``, eleventh round)."""
+CLASS1_WARP_FOCUS = 1.0
+"""In the class-1 phase's time-warp search, the share of moves that start in a route with
+warp (:attr:`SearchParameters.warp_focus`; ``docs/engine.md``, twelfth round)."""
+CLASS1_WARP_TEMPERATURE = 1.0
+"""... at an annealing temperature of this many minutes of warp, held while warp is on
+(:attr:`SearchParameters.warp_temperature`), ..."""
+CLASS1_WARP_RESTART = 0.1
+"""... and, when this share of its time passes without a new best, starting the warp
+again from the best (:attr:`SearchParameters.warp_restart`)."""
+CLASS1_WARP_MAX_SHARE = 0.05
+"""The class-1 phase goes on with time warp only if at most this share of its jobs is
+left out by then (:attr:`SearchParameters.warp_max_share`): a few percent, not the
+hundreds of a day that cannot keep its class-1 care."""
 MIN_SEARCH_SHARE = 0.25
 """With a time limit, the greedy warm start and the day's model are paid out of the day's
 seconds; the search keeps at least this share of them however long those took."""
@@ -173,8 +186,18 @@ class OptimiserSettings:
 def class1_phase(parameters: SearchParameters) -> SearchParameters:
     """``parameters`` for a search of the class-1 jobs alone (the optimiser's class-1
     phase and :func:`search_class1`): it stops as soon as every class-1 job is kept, and
-    once only a few are left out it goes on with time warp (:data:`CLASS1_TIME_WARP`)."""
-    return replace(parameters, target_cost=MANDATORY / 2, time_warp=CLASS1_TIME_WARP)
+    once only a few are left out (:data:`CLASS1_WARP_MAX_SHARE`) it goes on with time warp
+    (:data:`CLASS1_TIME_WARP`), its moves starting where the routes overflow
+    (:data:`CLASS1_WARP_FOCUS`)."""
+    return replace(
+        parameters,
+        target_cost=MANDATORY / 2,
+        time_warp=CLASS1_TIME_WARP,
+        warp_focus=CLASS1_WARP_FOCUS,
+        warp_temperature=CLASS1_WARP_TEMPERATURE,
+        warp_restart=CLASS1_WARP_RESTART,
+        warp_max_share=CLASS1_WARP_MAX_SHARE,
+    )
 
 
 class EngineFault(RuntimeError):

@@ -125,11 +125,24 @@ class SearchParameters:
     planner's class-1 phase), where it finds the last places (``docs/engine.md``,
     eleventh round)."""
     warp_after: float = 0.3
-    """The time-warp phase begins at this share of the time (or of the moves) and ends
-    where the group repair begins."""
+    """The time-warp phase begins at this share of the time (or of the moves) or later,
+    and ends where the group repair begins."""
     warp_max_share: float = 0.02
-    """... and begins only if at most this share of the jobs (at least two) is then left
-    out."""
+    """... It begins as soon as the best solution leaves at most this share of the jobs
+    (at least two) out."""
+    warp_focus: float = 0.0
+    """While the current state has time warp, this share of the moves start from a job of
+    a route with warp (a random one of those routes): the overflow is in a few routes of
+    a day, and moves elsewhere cannot reduce it (``docs/engine.md``, twelfth round)."""
+    warp_temperature: float = 0.0
+    """When positive, while time warp is on the annealing holds this temperature, in
+    minutes of warp (times ``time_warp``), instead of cooling on (a minute more of
+    overflow is accepted about one time in three at 1). The overflow is what the phase
+    reduces, so its temperature is measured in it (``docs/engine.md``, twelfth round)."""
+    warp_restart: float = 0.0
+    """When positive, time warp starts again from the best solution (its jobs left out
+    inserted where they overflow least) after this share of the time (or of the moves)
+    without a new best."""
     verify: bool = False
     """A test aid: re-schedule every costed move in full as well and count where the
     incremental schedule differs (``Result.stats["partial_mismatches"]``). Slow."""
@@ -220,6 +233,9 @@ class Model:
                 "time_warp": params.time_warp,
                 "warp_after": params.warp_after,
                 "warp_max_share": params.warp_max_share,
+                "warp_focus": params.warp_focus,
+                "warp_restart": params.warp_restart,
+                "warp_temperature": params.warp_temperature,
             },
             progress,
         )

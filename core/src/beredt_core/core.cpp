@@ -635,6 +635,9 @@ struct Params {
     double time_warp = 0;  // > 0: the annealing runs with time warp at this cost per minute
     double warp_after = 0.3;  // ... from this share of the time on
     double warp_max_share = 0.02;  // ... if at most this share of the jobs (at least 2) is left out
+    double warp_focus = 0;  // with warp: share of moves that start from a job of a route with warp
+    double warp_temperature = 0;  // > 0: while warp is on, the annealing holds this many minutes of warp as its temperature
+    double warp_restart = 0;  // > 0: with warp and no new best for this share of the time, warp starts again from the best
 };
 
 class Search {
@@ -658,10 +661,26 @@ public:
                 frac = params_.max_iterations > 0 ? static_cast<double>(it) / params_.max_iterations
                                                   : el / std::max(1e-9, params_.time_limit);
                 if (frac >= 1.0) break;
-                if (params_.time_warp > 0 && !warp_tried_ && frac >= params_.warp_after &&
-                    (params_.repair_share <= 0 || frac < 1 - params_.repair_share)) {
-                    warp_tried_ = true;
-                    if (warp_worth(best_)) { cur = best_; warp_on(cur); }
+                // Time warp begins once few jobs are left out (from ``warp_after`` on) and
+                // starts again from the best when a share ``warp_restart`` of the time
+                // (or of the moves) has passed without a new best.
+                if (params_.time_warp > 0 && !warp_phase_ && frac >= params_.warp_after &&
+                    (params_.repair_share <= 0 || frac < 1 - params_.repair_share) && warp_worth(best_)) {
+                    cur = best_;
+                    warp_on(cur);
+                    last_cost_ = best_.sched.cost;
+                    last_gain_ = frac;
+                }
+                if (params_.warp_restart > 0 && eval_.warp_weight() > 0) {
+                    if (best_.sched.cost < last_cost_ - 1e-9) {
+                        last_cost_ = best_.sched.cost;
+                        last_gain_ = frac;
+                    } else if (frac - last_gain_ > params_.warp_restart) {
+                        cur = best_;
+                        warp_on(cur);
+                        last_gain_ = frac;
+                        ++warp_restarts_;
+                    }
                 }
                 // Near the end, the group repair when it has work; the annealing then goes
                 // on, cold, from the best solution for whatever time is left.
@@ -684,6 +703,10 @@ public:
                 cur = best_;
             }
             double temp = t0 * std::pow(t_end / t0, frac);
+            // With time warp the cost of interest is minutes of overflow: the annealing
+            // holds a temperature of about a minute of it instead of cooling on.
+            if (params_.warp_temperature > 0 && eval_.warp_weight() > 0)
+                temp = params_.warp_temperature * eval_.warp_weight();
             step(cur, temp);
         }
         iterations_ = it;
@@ -766,6 +789,8 @@ private:
         eval_.set_warp(weight);
     }
     long projections_ = 0;
+    long warp_restarts_ = 0;
+    double last_cost_ = 0, last_gain_ = 0;  // the best's cost when it last fell, and when (share of the time)
     bool warp_phase_ = false;  // the search ran with time warp
     double warp_left_ = 0;     // minutes of warp of the current state when it ended
 
@@ -779,7 +804,6 @@ private:
         for (int j = 0; j < p_.n_jobs(); ++j) out += (s.route_of[j] < 0 && !p_.elig_list[j].empty());
         return out > 0 && out <= std::max(2.0, params_.warp_max_share * p_.n_jobs());
     }
-    bool warp_tried_ = false;
 
     // Left out and worth the repair: a double-staffed visit, or a single job costing at
     // least ``repair_single_penalty``.
@@ -875,6 +899,7 @@ private:
 public:
     long repairs() const { return repairs_; }
     long projections() const { return projections_; }
+    long warp_restarts() const { return warp_restarts_; }
     bool warp_phase() const { return warp_phase_; }
     double warp_left() const { return warp_left_; }
 
@@ -1281,12 +1306,27 @@ private:
     }
 
     int random_served(const State& s) {
+        if (params_.warp_focus > 0 && warped(s) && rng_.unit() < params_.warp_focus) {
+            int j = warped_job(s);
+            if (j >= 0) return j;
+        }
         for (int tries = 0; tries < 16; ++tries) {
             int j = rng_.below(p_.n_jobs());
             if (s.route_of[j] >= 0) return j;
         }
         return -1;
     }
+
+    // A job of a route with time warp (at random among those routes), or -1.
+    int warped_job(const State& s) {
+        warped_routes_.clear();
+        for (int r = 0; r < p_.n_cgs(); ++r)
+            if (s.sched.rt_warp[r] > 1e-9 && !s.routes[r].empty()) warped_routes_.push_back(r);
+        if (warped_routes_.empty()) return -1;
+        const auto& seq = s.routes[warped_routes_[rng_.below(static_cast<int>(warped_routes_.size()))]];
+        return seq[rng_.below(static_cast<int>(seq.size()))];
+    }
+    std::vector<int> warped_routes_;
 
     int random_unserved(const State& s) {
         for (int tries = 0; tries < 16; ++tries) {
@@ -1767,6 +1807,13 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     if (params.contains("time_warp")) prm.time_warp = params["time_warp"].cast<double>();
     if (params.contains("warp_after")) prm.warp_after = params["warp_after"].cast<double>();
     if (params.contains("warp_max_share")) prm.warp_max_share = params["warp_max_share"].cast<double>();
+    if (params.contains("warp_focus")) prm.warp_focus = params["warp_focus"].cast<double>();
+    if (params.contains("warp_temperature")) prm.warp_temperature = params["warp_temperature"].cast<double>();
+    if (params.contains("warp_restart")) prm.warp_restart = params["warp_restart"].cast<double>();
+    if (!(prm.warp_focus >= 0 && prm.warp_focus <= 1))
+        throw std::invalid_argument("warp_focus must lie between 0 and 1");
+    if (!(prm.warp_temperature >= 0) || !(prm.warp_restart >= 0))
+        throw std::invalid_argument("warp_temperature and warp_restart must be 0 or more");
     // The search touches no Python object, so it runs without Python's lock: other
     // threads (the web server beside a planning job in the thread backend) go on. The
     // progress callback takes the lock back for the call and for Ctrl-C.
@@ -1791,6 +1838,7 @@ py::dict solve(const py::dict& payload, const std::vector<std::vector<int>>& ini
     stats["initial_temperature"] = search.t0_;
     stats["group_repairs"] = search.repairs();
     stats["warp_projections"] = search.projections();
+    stats["warp_restarts"] = search.warp_restarts();
     stats["warp_phase"] = search.warp_phase();
     stats["warp_left"] = search.warp_left();
     stats["exact_check_refusals"] = search.faults();
