@@ -242,10 +242,11 @@ def test_untouched_visits_are_not_pushed_back_beyond_the_tolerance_for_little(
 ) -> None:
     """Fitting the ill caregiver's visits into another route pushes that route's later
     visits back. Once past the tolerance each of them has changed, and each minute past
-    it costs a fifth of a reassignment: on this district, without that cost, three
+    it costs a fifth of a reassignment: on this district, without that cost, two
     untouched visits start more than 15 minutes late (none with it) and stability falls
-    from 95.6 to 93.8 %."""
-    config = GeneratorConfig(clients=60, caregivers=12, absence=0.25, isolated=2, seed=11)
+    from 100 to 98.2 %. (The district is one where the effect shows: the first plan
+    decides whether a route has visits after the ill caregiver's to push back.)"""
+    config = GeneratorConfig(clients=60, caregivers=12, absence=0.25, isolated=2, seed=13)
     scenario = generate_scenario(config)
     plan = plan_for(scenario)
     who = busiest_after(plan, t("10:30"))

@@ -77,6 +77,14 @@ CLASS1_TIME_WARP = 1e4
 a hundred minutes weigh as much as leaving one class-1 job out. Once that phase has left
 at most a few jobs out, it searches with time warp, which finds the last places far more
 often than leaving them out does (``docs/engine.md``, eleventh round)."""
+CLASS1_START_TEMPERATURE = MANDATORY / 20
+"""The class-1 phase's annealing starts at this temperature
+(:attr:`SearchParameters.initial_temperature`) rather than one sampled from its first
+moves: there the median worsening move leaves a class-1 job out, which put the sampled
+start near half a class-1 penalty, and the phase's first part kept taking class-1 jobs
+out and putting them back. At a twentieth of one, leaving one out is all but never
+accepted, while any rearrangement of the routes is (``docs/engine.md``, twelfth
+round)."""
 CLASS1_WARP_FOCUS = 1.0
 """In the class-1 phase's time-warp search, the share of moves that start in a route with
 warp (:attr:`SearchParameters.warp_focus`; ``docs/engine.md``, twelfth round)."""
@@ -185,13 +193,15 @@ class OptimiserSettings:
 
 def class1_phase(parameters: SearchParameters) -> SearchParameters:
     """``parameters`` for a search of the class-1 jobs alone (the optimiser's class-1
-    phase and :func:`search_class1`): it stops as soon as every class-1 job is kept, and
+    phase and :func:`search_class1`): it starts at a set temperature
+    (:data:`CLASS1_START_TEMPERATURE`), stops as soon as every class-1 job is kept, and
     once only a few are left out (:data:`CLASS1_WARP_MAX_SHARE`) it goes on with time warp
     (:data:`CLASS1_TIME_WARP`), its moves starting where the routes overflow
     (:data:`CLASS1_WARP_FOCUS`)."""
     return replace(
         parameters,
         target_cost=MANDATORY / 2,
+        initial_temperature=CLASS1_START_TEMPERATURE,
         time_warp=CLASS1_TIME_WARP,
         warp_focus=CLASS1_WARP_FOCUS,
         warp_temperature=CLASS1_WARP_TEMPERATURE,
