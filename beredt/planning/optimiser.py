@@ -95,9 +95,9 @@ CLASS1_WARP_RESTART = 0.1
 """... and, when this share of its time passes without a new best, starting the warp
 again from the best (:attr:`SearchParameters.warp_restart`)."""
 CLASS1_WARP_MAX_SHARE = 0.05
-"""The class-1 phase goes on with time warp only if at most this share of its jobs is
-left out by then (:attr:`SearchParameters.warp_max_share`): a few percent, not the
-hundreds of a day that cannot keep its class-1 care."""
+"""The class-1 phase goes on with time warp as soon as at most this share of its jobs
+is left out, from 30 % of its time on (:attr:`SearchParameters.warp_max_share`): a few
+percent, not the hundreds of a day that cannot keep its class-1 care."""
 MIN_SEARCH_SHARE = 0.25
 """With a time limit, the greedy warm start and the day's model are paid out of the day's
 seconds; the search keeps at least this share of them however long those took."""
