@@ -89,11 +89,11 @@ CLASS1_WARP_FOCUS = 1.0
 """In the class-1 phase's time-warp search, the share of moves that start in a route with
 warp (:attr:`SearchParameters.warp_focus`; ``docs/engine.md``, twelfth round)."""
 CLASS1_WARP_TEMPERATURE = 1.0
-"""... at an annealing temperature of this many minutes of warp, held while warp is on
-(:attr:`SearchParameters.warp_temperature`), ..."""
+"""The class-1 phase's annealing temperature while warp is on, in minutes of warp, held
+instead of cooling on (:attr:`SearchParameters.warp_temperature`)."""
 CLASS1_WARP_RESTART = 0.1
-"""... and, when this share of its time passes without a new best, starting the warp
-again from the best (:attr:`SearchParameters.warp_restart`)."""
+"""The class-1 phase starts its warp again from the best when this share of its time
+passes without a new best (:attr:`SearchParameters.warp_restart`)."""
 CLASS1_WARP_MAX_SHARE = 0.05
 """The class-1 phase goes on with time warp as soon as at most this share of its jobs
 is left out, from 30 % of its time on (:attr:`SearchParameters.warp_max_share`): a few
