@@ -72,6 +72,12 @@ PROGRESS_STEPS = 100
 CLASS1_SHARE = 0.3
 """At most this share of a day's search goes to keeping class-1 care alone first
 (:meth:`Optimiser._class1_first`)."""
+CLASS1_MORE_SHARE = 0.4
+"""When the class-1 phase ends with only a few class-1 jobs left out (at most
+:data:`CLASS1_WARP_MAX_SHARE`), it goes on for up to this further share of the day's
+search (:meth:`Optimiser._class1_more`)."""
+CLASS1_MORE_ROUNDS = 3
+"""That further search runs as this many searches, each twice as long as the one before."""
 CLASS1_TIME_WARP = 1e4
 """The class-1 phase's cost per minute of time warp (:attr:`SearchParameters.time_warp`):
 a hundred minutes weigh as much as leaving one class-1 job out. Once that phase has left
@@ -208,6 +214,57 @@ def class1_phase(parameters: SearchParameters) -> SearchParameters:
         warp_restart=CLASS1_WARP_RESTART,
         warp_max_share=CLASS1_WARP_MAX_SHARE,
     )
+
+
+def class1_component(
+    model: Model, routes: Sequence[Sequence[int]], jobs: Sequence[int]
+) -> tuple[set[int], list[int]]:
+    """Where the class-1 jobs that ``routes`` leave out could go: the caregivers who may
+    take one of them within their shift, then, closed under what ties routes together,
+    every job on those caregivers' routes, the other job of a double-staffed visit and
+    the jobs a dependency ties to one of them, with their caregivers. Returns the
+    caregivers and the jobs (the jobs left out first). Searching only these jobs on only
+    these caregivers leaves every other route as it is and valid."""
+    placed = {j: k for k, route in enumerate(routes) for j in route}
+    missing = [j for j in jobs if j not in placed]
+    tied: dict[int, set[int]] = defaultdict(set)
+    for sync in model.syncs:
+        tied[sync.first].add(sync.second)
+        tied[sync.second].add(sync.first)
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for j in jobs:
+        if model.jobs[j].group >= 0:
+            by_group[model.jobs[j].group].append(j)
+    wanted = set(jobs)
+    staff: set[int] = set()
+    for j in missing:
+        job = model.jobs[j]
+        for k in job.eligible:
+            carer = model.caregivers[k]
+            if (
+                carer.shift_start <= job.hard_latest
+                and job.earliest + job.duration <= carer.shift_end
+            ):
+                staff.add(k)
+
+    def ties(j: int) -> list[int]:
+        group = model.jobs[j].group
+        return [*tied[j], *(by_group[group] if group >= 0 else ())]
+
+    chosen = list(missing)
+    seen = set(missing)
+    queue = [j for k in staff for j in routes[k]] + [t for j in missing for t in ties(j)]
+    while queue:
+        j = queue.pop()
+        if j in seen or j not in wanted:
+            continue
+        seen.add(j)
+        chosen.append(j)
+        if (k := placed.get(j)) is not None and k not in staff:
+            staff.add(k)
+            queue.extend(routes[k])
+        queue.extend(ties(j))
+    return staff, chosen
 
 
 class EngineFault(RuntimeError):
@@ -376,9 +433,92 @@ class Optimiser:
         )
         routes, found = self._search_part(day_model, initial, mandatory_jobs, parameters, tick)
         left = max(0.0, seconds - found.seconds)
+        out = len(mandatory_jobs) - sum(len(r) for r in routes)
+        if 0 < out <= max(2.0, CLASS1_WARP_MAX_SHARE * len(mandatory_jobs)):
+            routes, left = self._class1_more(day_model, routes, mandatory_jobs, seconds, left, tick)
         if sum(len(r) for r in routes) <= sum(1 for j in mandatory_jobs if j in placed):
             return initial, left  # no more class-1 care than the warm start keeps
         return routes, left
+
+    def _class1_more(
+        self,
+        day_model: DayModel,
+        routes: list[list[int]],
+        jobs: list[int],
+        seconds: float,
+        left: float,
+        tick: _DayProgress,
+    ) -> tuple[list[list[int]], float]:
+        """The class-1 phase ended with only a few class-1 jobs left out: the day looks
+        keepable in full and the search is close. Go on for up to
+        :data:`CLASS1_MORE_SHARE` of the day's search (or that share of its moves),
+        stopping as soon as all are kept, with the part of the day where the missing
+        jobs could go (:func:`class1_component`): the jobs left out, the caregivers who
+        could take them and everything on their routes. The rest of the routes stay as
+        they are, so every move is spent where places are missing (on a day whose
+        mornings are complete, the evening: a third of the jobs). It runs as
+        :data:`CLASS1_MORE_ROUNDS` searches under new seeds, each twice as long as the
+        one before and starting from the best routes so far: the last places are found
+        within a second or not for a long while (``docs/engine.md``, thirteenth round).
+        Returns the routes and the seconds left for the day."""
+        base = self.settings.phase_parameters(seconds, CLASS1_MORE_SHARE)
+        parts = 2**CLASS1_MORE_ROUNDS - 1
+        for round_ in range(CLASS1_MORE_ROUNDS):
+            share = 2**round_ / parts
+            parameters = replace(
+                class1_phase(base),
+                time_limit=base.time_limit * share,
+                seed=base.seed + 1 + round_,
+                warp_after=0.0,
+                warp_restart=0.0,
+                max_iterations=max(1, round(base.max_iterations * share / 3))
+                if base.max_iterations
+                else 0,
+            )
+            more, found = self._search_component(day_model, routes, jobs, parameters, tick)
+            left = max(0.0, left - found.seconds)
+            if sum(len(r) for r in more) > sum(len(r) for r in routes):
+                routes = more
+            if sum(len(r) for r in routes) == len(jobs):
+                break
+        return routes, left
+
+    def _search_component(
+        self,
+        day_model: DayModel,
+        routes: list[list[int]],
+        jobs: list[int],
+        parameters: SearchParameters,
+        tick: _DayProgress,
+    ) -> tuple[list[list[int]], Result]:
+        """Search the class-1 jobs of :func:`class1_component` on its caregivers alone,
+        from ``routes``; the other routes are returned as they were."""
+        staff, part_jobs = class1_component(day_model.model, routes, jobs)
+        model = day_model.model
+        focused = Model(
+            matrices=model.matrices,
+            caregivers=list(model.caregivers),
+            jobs=[
+                replace(
+                    model.jobs[j], eligible=tuple(k for k in model.jobs[j].eligible if k in staff)
+                )
+                for j in part_jobs
+            ],
+            weights=model.weights,
+        )
+        new_of = {old: new for new, old in enumerate(part_jobs)}
+        for sync in model.syncs:
+            if sync.first in new_of and sync.second in new_of:
+                focused.add_sync(
+                    replace(sync, first=new_of[sync.first], second=new_of[sync.second])
+                )
+        start = [[new_of[j] for j in route] if k in staff else [] for k, route in enumerate(routes)]
+        found = focused.solve(parameters, start, tick.engine)
+        tick.offset += found.seconds
+        more = [[] if k in staff else list(route) for k, route in enumerate(routes)]
+        for route in found.routes:
+            more[route.caregiver] = [part_jobs[j] for j in route.jobs]
+        return more, found
 
     def _double_staffed_first(
         self,
