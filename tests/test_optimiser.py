@@ -45,7 +45,14 @@ from beredt.domain.scenario import Scenario, Visit
 from beredt.io import load_plan
 from beredt.planning import DEFAULT_PLANNER, PLANNERS, make_plan
 from beredt.planning.day_model import MANDATORY, DayModel, mandatory, visit_penalty
-from beredt.planning.engine.model import EngineCaregiver, Job, Model, Result, SearchParameters
+from beredt.planning.engine.model import (
+    EngineCaregiver,
+    Job,
+    Model,
+    Result,
+    SearchParameters,
+    Sync,
+)
 from beredt.planning.engine.model import ProgressCallback as EngineProgress
 from beredt.planning.engine.model import Route as EngineRoute
 from beredt.planning.optimiser import (
@@ -56,6 +63,8 @@ from beredt.planning.optimiser import (
     OptimiserSettings,
     _DayProgress,
     care_load,
+    class1_component,
+    class1_phase,
     day_budget,
 )
 from beredt.scenarios.generate import GeneratorConfig, generate_scenario
@@ -800,3 +809,64 @@ def test_a_plan_with_double_staffed_care_first_passes_the_checker(
     doubles = [e for e in kept(plan) if scenario.task_by_id[e.task][1].caregivers == 2]
     assert doubles
     assert all(len(set(entry.caregivers)) == 2 for entry in doubles)
+
+
+# ------------------------------------------------- the class-1 phase goes on
+
+
+def test_class1_component_holds_what_is_tied_to_the_missing_jobs() -> None:
+    """The part of the day searched again for class-1 jobs left out: the caregivers who
+    may take one in their shift, everything on their routes, and, closed over that, the
+    other half of a double-staffed visit and a dependency's other job with their
+    caregivers' routes. Nothing else."""
+    model = Model(matrices=[[[0.0]]])
+    day, evening = (0.0, 480.0), (600.0, 900.0)
+    for shift in (day, day, evening, day, day, day):  # A B C D E F
+        model.add_caregiver(EngineCaregiver(0, 0, shift_start=shift[0], shift_end=shift[1]))
+    a, b, c, d, e, f = range(6)
+
+    def job(eligible: tuple[int, ...], group: int = -1, earliest: float = 60.0) -> int:
+        return model.add_job(
+            Job(0, 30.0, earliest, earliest + 60, earliest + 60, eligible=eligible, group=group)
+        )
+
+    missing = job((a, b, c))  # C's evening shift cannot reach its window
+    on_a = job((a,))
+    pair_b, pair_d = job((b, d), group=7), job((b, d), group=7)  # double-staffed, B with D
+    also_d = job((d,))
+    tied_a = job((a,))
+    on_e = job((e,))  # a dependency ties it to A's job: E's route comes in
+    model.add_sync(Sync(tied_a, on_e, 0.0, 120.0))
+    on_c, on_f = job((c,), earliest=700.0), job((f,))
+    routes = [[on_a, tied_a], [pair_b], [on_c], [pair_d, also_d], [on_e], [on_f]]
+    staff, jobs = class1_component(model, routes, range(len(model.jobs)))
+    assert staff == {a, b, d, e}
+    assert jobs[0] == missing
+    assert sorted(jobs) == sorted([missing, on_a, tied_a, pair_b, pair_d, also_d, on_e])
+
+
+def test_the_class1_phase_goes_on_where_class1_visits_are_missing() -> None:
+    """When the class-1 phase leaves a few class-1 jobs out, the search goes on with the
+    part of the day where they could go: it puts back class-1 visits there is room for,
+    leaves every route outside that part as it was, and its routes schedule."""
+    scenario = generate_scenario(
+        GeneratorConfig(clients=40, caregivers=14, absence=0.0, isolated=1, seed=8)
+    )
+    optimiser = Optimiser(scenario, TRAVEL, OptimiserSettings(max_iterations=200_000, seed=3))
+    day = scenario.start_date
+    day_model, initial = optimiser._day_model(day, scenario.visits_on(day))
+    tick = _DayProgress(None, 0, 1, 10.0, optimiser.settings)
+    jobs = [j for j, visit in enumerate(day_model.job_visit) if mandatory(visit)]
+    class1 = class1_phase(optimiser.settings.search_parameters(10.0))
+    complete, _ = optimiser._search_part(day_model, initial, jobs, class1, tick)
+    assert sorted(j for route in complete for j in route) == sorted(jobs)
+    singles = [j for j in jobs if day_model.model.jobs[j].group < 0]
+    taken = {singles[0], singles[-1]}
+    short = [[j for j in route if j not in taken] for route in complete]
+    staff, _part = class1_component(day_model.model, short, jobs)
+    routes, left = optimiser._class1_more(day_model, short, jobs, 10.0, 4.0, tick)
+    assert sorted(j for route in routes for j in route) == sorted(jobs)
+    assert all(routes[k] == short[k] for k in range(len(short)) if k not in staff)
+    assert any(routes[k] != short[k] for k in staff)
+    day_model.model.evaluate(routes)  # raises if they do not schedule
+    assert 0.0 <= left <= 4.0

@@ -418,7 +418,9 @@ class Optimiser:
         Triage then never trades class-1 care for other care the way a single search
         can when the other care fills the routes first: the whole search keeps every
         class-1 job the class-1 search placed (dropping one costs a mandatory penalty)
-        and may add more. Returns the warm start and the seconds left for the day.
+        and may add more. When it ends with only a few class-1 jobs left out, it goes
+        on where they are missing (:meth:`_class1_more`). Returns the warm start and
+        the seconds left for the day.
         """
         mandatory_jobs = [j for j, visit in enumerate(day_model.job_visit) if mandatory(visit)]
         placed = {j for route in initial for j in route}
