@@ -260,9 +260,10 @@ def class1_component(
             continue
         seen.add(j)
         chosen.append(j)
-        if (k := placed.get(j)) is not None and k not in staff:
-            staff.add(k)
-            queue.extend(routes[k])
+        holder = placed.get(j)
+        if holder is not None and holder not in staff:
+            staff.add(holder)
+            queue.extend(routes[holder])
         queue.extend(ties(j))
     return staff, chosen
 
