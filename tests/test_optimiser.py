@@ -870,3 +870,45 @@ def test_the_class1_phase_goes_on_where_class1_visits_are_missing() -> None:
     assert any(routes[k] != short[k] for k in staff)
     day_model.model.evaluate(routes)  # raises if they do not schedule
     assert 0.0 <= left <= 4.0
+
+
+def test_a_plan_whose_class1_phase_goes_on_keeps_all_class1_care(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a day whose class-1 phase ends a class-1 job short, the continuation runs
+    inside ``plan``, finds the last place in its first round and stops; the plan is
+    valid and keeps all class-1 care, where the same plan without the continuation
+    does not."""
+    scenario = generate_scenario(
+        GeneratorConfig(clients=80, caregivers=18, absence=0.3, isolated=1, seed=3)
+    )
+    rounds: list[tuple[int, int]] = []
+    search_component = Optimiser._search_component
+
+    def spy(
+        self: Optimiser, day_model: DayModel, routes: list[list[int]], *args: object
+    ) -> tuple[list[list[int]], Result]:
+        found = search_component(self, day_model, routes, *args)  # type: ignore[arg-type]
+        rounds.append((sum(len(r) for r in routes), sum(len(r) for r in found[0])))
+        return found
+
+    monkeypatch.setattr(Optimiser, "_search_component", spy)
+    plan = optimise(scenario)
+    assert len(rounds) == 1 and rounds[0][1] == rounds[0][0] + 1
+    assert_valid(scenario, plan)
+    assert check_plan(scenario, plan, TRAVEL).kpis.class1_coverage == 1.0
+
+    def without(
+        self: Optimiser,
+        day_model: DayModel,
+        routes: list[list[int]],
+        jobs: list[int],
+        seconds: float,
+        left: float,
+        tick: object,
+    ) -> tuple[list[list[int]], float]:
+        return routes, left
+
+    monkeypatch.setattr(Optimiser, "_class1_more", without)
+    plain = optimise(scenario)
+    assert check_plan(scenario, plain, TRAVEL).kpis.class1_coverage < 1.0

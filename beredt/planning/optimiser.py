@@ -497,24 +497,12 @@ class Optimiser:
         """Search the class-1 jobs of :func:`class1_component` on its caregivers alone,
         from ``routes``; the other routes are returned as they were."""
         staff, part_jobs = class1_component(day_model.model, routes, jobs)
-        model = day_model.model
-        focused = Model(
-            matrices=model.matrices,
-            caregivers=list(model.caregivers),
-            jobs=[
-                replace(
-                    model.jobs[j], eligible=tuple(k for k in model.jobs[j].eligible if k in staff)
-                )
-                for j in part_jobs
-            ],
-            weights=model.weights,
-        )
+        focused, _ = day_model.model.subset(part_jobs)
+        focused.jobs = [
+            replace(job, eligible=tuple(k for k in job.eligible if k in staff))
+            for job in focused.jobs
+        ]
         new_of = {old: new for new, old in enumerate(part_jobs)}
-        for sync in model.syncs:
-            if sync.first in new_of and sync.second in new_of:
-                focused.add_sync(
-                    replace(sync, first=new_of[sync.first], second=new_of[sync.second])
-                )
         start = [[new_of[j] for j in route] if k in staff else [] for k, route in enumerate(routes)]
         found = focused.solve(parameters, start, tick.engine)
         tick.offset += found.seconds
