@@ -496,20 +496,8 @@ class Optimiser:
     ) -> tuple[list[list[int]], Result]:
         """Search the class-1 jobs of :func:`class1_component` on its caregivers alone,
         from ``routes``; the other routes are returned as they were."""
-        staff, part_jobs = class1_component(day_model.model, routes, jobs)
-        focused, _ = day_model.model.subset(part_jobs)
-        focused.jobs = [
-            replace(job, eligible=tuple(k for k in job.eligible if k in staff))
-            for job in focused.jobs
-        ]
-        new_of = {old: new for new, old in enumerate(part_jobs)}
-        start = [[new_of[j] for j in route] if k in staff else [] for k, route in enumerate(routes)]
-        found = focused.solve(parameters, start, tick.engine)
-        tick.offset += found.seconds
-        more = [[] if k in staff else list(route) for k, route in enumerate(routes)]
-        for route in found.routes:
-            more[route.caregiver] = [part_jobs[j] for j in route.jobs]
-        return more, found
+        staff, part = class1_component(day_model.model, routes, jobs)
+        return self._search_part(day_model, routes, part, parameters, tick, staff)
 
     def _double_staffed_first(
         self,
@@ -554,14 +542,28 @@ class Optimiser:
         jobs: list[int],
         parameters: SearchParameters,
         tick: _DayProgress,
+        staff: set[int] | None = None,
     ) -> tuple[list[list[int]], Result]:
         """Search the day's model with only ``jobs``, from ``initial`` without the other
-        jobs; the routes found (in the day's job indices) and the engine's result."""
+        jobs; the routes found (in the day's job indices) and the engine's result.
+
+        With ``staff``, the jobs may go only to those caregivers, and the other
+        caregivers' routes are returned as they are in ``initial`` (none of ``jobs`` may
+        be on them: :func:`class1_component` gives such a part)."""
         part, old_of = day_model.model.subset(jobs)
+        if staff is not None:
+            part.jobs = [
+                replace(job, eligible=tuple(k for k in job.eligible if k in staff))
+                for job in part.jobs
+            ]
         new_of = {old: new for new, old in enumerate(old_of)}
         start = [[new_of[j] for j in route if j in new_of] for route in initial]
         found = part.solve(parameters, start, tick.engine)
         routes: list[list[int]] = [[] for _ in day_model.staff]
+        if staff is not None:
+            for k, kept in enumerate(initial):
+                if k not in staff:
+                    routes[k] = list(kept)
         for route in found.routes:
             routes[route.caregiver] = [old_of[j] for j in route.jobs]
         tick.offset += found.seconds
